@@ -1,0 +1,3 @@
+from . import test_generate_book
+from . import test_install
+from . import test_security

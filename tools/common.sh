@@ -1,0 +1,105 @@
+# shellcheck shell=bash
+# Shared settings for the project's scripts (sourced, never run).
+#
+# Knobs (environment variables, all optional):
+#   ODOO_SRC                 an Odoo 19.0 source tree to use as is
+#   CREDIT_COLLECTION_CACHE  cache folder (default: ${XDG_CACHE_HOME:-~/.cache}/credit-collection)
+#                            holds odoo-19.0/ (the Odoo source tree looked for when
+#                            ODOO_SRC is unset) and the Python environments venv-<key>/
+#   PGHOST PGPORT PGUSER PGPASSWORD   an existing PostgreSQL server to use; when PGHOST
+#                            is unset the local Debian cluster is started (and installed)
+#   ODOO_HTTP_PORT           port of the demo server (default 8069)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ADDON=account_credit_collection
+CACHE="${CREDIT_COLLECTION_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/credit-collection}"
+ODOO_SRC="${ODOO_SRC:-$CACHE/odoo-19.0}"
+# Build folder inside the checkout (git-ignored): the addons path holding a link
+# named like the addon, since the checkout folder may have any name.
+BUILD="$ROOT/.build"
+ADDONS_DIR="$BUILD/addons"
+ODOO_HTTP_PORT="${ODOO_HTTP_PORT:-8069}"
+ODOO_ARCHIVE_URL="${ODOO_ARCHIVE_URL:-https://nightly.odoo.com/19.0/nightly/src/odoo_19.0.latest.tar.gz}"
+
+log() { printf '\033[1;34m[%s]\033[0m %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# The Python environment is keyed on everything that decides its content, so a
+# changed requirement builds a new one and an unchanged one is reused as is.
+venv_key() {
+    {
+        python3 --version 2>&1
+        cat "$ODOO_SRC/requirements.txt" 2>/dev/null || true
+        cat "$ROOT/tools/requirements-dev.txt"
+        cat "$ROOT/tools/setup_python.sh"
+    } | sha256sum | cut -c1-12
+}
+
+# Prepare the environment (PostgreSQL, Odoo source, venv) and export VENV,
+# PYTHON, ODOO_BIN and ODOO_CONF for the caller.
+prepare() {
+    bash "$ROOT/tools/setup_pg.sh"
+    VENV="$(bash "$ROOT/tools/setup_python.sh")"
+    PYTHON="$VENV/bin/python"
+    ODOO_BIN="$ODOO_SRC/odoo-bin"
+    ODOO_CONF="$BUILD/odoo.conf"
+    write_odoo_conf
+    export VENV PYTHON ODOO_BIN ODOO_CONF
+}
+
+write_odoo_conf() {
+    mkdir -p "$BUILD"
+    {
+        echo "[options]"
+        echo "addons_path = $ODOO_SRC/addons,$ADDONS_DIR"
+        echo "data_dir = $CACHE/data"
+        echo "http_interface = 127.0.0.1"
+        echo "http_port = $ODOO_HTTP_PORT"
+        [[ -z "${PGHOST:-}" ]] || echo "db_host = $PGHOST"
+        [[ -z "${PGPORT:-}" ]] || echo "db_port = $PGPORT"
+        [[ -z "${PGUSER:-}" ]] || echo "db_user = $PGUSER"
+        [[ -z "${PGPASSWORD:-}" ]] || echo "db_password = $PGPASSWORD"
+        echo "list_db = True"
+        echo "max_cron_threads = 1"
+    } >"$ODOO_CONF.tmp"
+    mv "$ODOO_CONF.tmp" "$ODOO_CONF"
+}
+
+odoo() { "$PYTHON" "$ODOO_BIN" -c "$ODOO_CONF" "$@"; }
+
+db_exists() { [[ "$(psql -d postgres -Atc "select 1 from pg_database where datname='$1'")" == 1 ]]; }
+
+# A database with Odoo's `account` and `sale_management` (no demo data),
+# built once and copied with `createdb -T` afterwards. Keyed on the Python
+# environment and Odoo's source so that a change rebuilds it. Prints its name.
+BASE_MODULES="account,sale_management"
+template_db() {
+    local key name
+    key="$( { basename "$VENV"; cat "$ODOO_SRC/odoo/release.py"; echo "$BASE_MODULES";
+              cat "$ODOO_SRC"/addons/{account,sale,sale_management,mail}/__manifest__.py; } \
+            | sha256sum | cut -c1-10)"
+    name="ccol_tpl_$key"
+    if ! db_exists "$name"; then
+        log "Building template database $name ($BASE_MODULES, about a minute, once)"
+        local tmp="${name}_building"
+        dropdb --if-exists "$tmp"
+        odoo -d "$tmp" -i "$BASE_MODULES" --stop-after-init --log-level=warn \
+            >"$BUILD/template.log" 2>&1 \
+            || { tail -30 "$BUILD/template.log" >&2; die "building $name failed (see $BUILD/template.log)"; }
+        psql -d postgres -qc "ALTER DATABASE \"$tmp\" RENAME TO \"$name\""
+        # drop templates of other keys
+        for old in $(psql -d postgres -Atc "select datname from pg_database where datname like 'ccol_tpl_%' and datname <> '$name'"); do
+            dropdb --if-exists "$old" || true
+        done
+    fi
+    echo "$name"
+}
+
+# Fail when an Odoo log has a WARNING, ERROR or CRITICAL line.
+check_log() {
+    local logfile="$1" what="$2"
+    if grep -E "^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) " "$logfile" >&2; then
+        die "$what logged the warnings/errors above (full log: $logfile)"
+    fi
+}

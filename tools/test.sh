@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `make test`: fresh test database from the cached template, install the addon
+# (its log must be clean), then run the suite with pytest-odoo.
+# Extra arguments go to pytest, e.g. `make test ARGS="-k generate_book"`.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+prepare
+TEMPLATE="$(template_db)"
+DB="${TEST_DB:-credit_test}"
+dropdb --if-exists "$DB"
+createdb -T "$TEMPLATE" "$DB"
+log "Installing $ADDON into $DB"
+odoo -d "$DB" -i "$ADDON" --stop-after-init --log-level=info >"$BUILD/test-install.log" 2>&1 \
+    || { tail -40 "$BUILD/test-install.log" >&2; die "installing $ADDON failed"; }
+check_log "$BUILD/test-install.log" "installing $ADDON"
+log "Running the tests"
+export CREDIT_COLLECTION_TEMPLATE_DB="$TEMPLATE"
+# pytest-odoo names the addon after the folder holding __manifest__.py: run it
+# through the link named like the addon (the checkout may have any name).
+set +e
+"$VENV/bin/pytest" -p no:cacheprovider --rootdir="$ADDONS_DIR/$ADDON" \
+    -c "$ADDONS_DIR/$ADDON/pytest.ini" --odoo-config="$ODOO_CONF" --odoo-database="$DB" \
+    --odoo-log-level=warn "$ADDONS_DIR/$ADDON/tests" "$@"
+rc=$?
+set -e
+if [[ $rc -eq 5 ]]; then
+    die "pytest collected no test"
+fi
+exit $rc
