@@ -181,7 +181,9 @@ class TestGenerateBook(TransactionCase):
         self.assertEqual(set(foreign.currency_id.mapped("name")), {"EUR"})
         self.assertEqual(self.main.currency_id.name, "USD")
         inv = foreign[0]
-        self.assertNotAlmostEqual(inv.amount_total, abs(inv.amount_total_signed), places=2)
+        self.assertNotAlmostEqual(
+            inv.amount_total, abs(inv.amount_total_signed), places=2
+        )
         # orders: confirmed and quotations
         orders = self.env["sale.order"].search(
             [("partner_id", "in", self.partners.ids), ("company_id", "=", self.main.id)]
@@ -197,7 +199,9 @@ class TestGenerateBook(TransactionCase):
     def test_overdue_menu_lists_exactly_the_overdue_invoices(self):
         action = self.env.ref("account_credit_collection.account_move_action_overdue")
         arch = etree.fromstring(
-            self.env["account.move"].get_view(action.search_view_id.id, "search")["arch"]
+            self.env["account.move"].get_view(action.search_view_id.id, "search")[
+                "arch"
+            ]
         )
         default_filters = [
             key.removeprefix("search_default_")
@@ -212,9 +216,9 @@ class TestGenerateBook(TransactionCase):
         found = self.env["account.move"].search(
             domain & Domain("partner_id", "in", self.partners.ids)
         )
-        expected = (self._open_invoices(self.main) | self._open_invoices(self.second)).filtered(
-            lambda m: m.invoice_date_due < date.today()
-        )
+        expected = (
+            self._open_invoices(self.main) | self._open_invoices(self.second)
+        ).filtered(lambda m: m.invoice_date_due < date.today())
         self.assertEqual(found, expected)
         self.assertTrue(found)
 

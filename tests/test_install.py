@@ -31,7 +31,11 @@ class TestInstall(BaseCase):
 
     def _psql_cmd(self, *args):
         env = dict(os.environ)
-        for key, opt in (("PGHOST", "db_host"), ("PGPORT", "db_port"), ("PGUSER", "db_user")):
+        for key, opt in (
+            ("PGHOST", "db_host"),
+            ("PGPORT", "db_port"),
+            ("PGUSER", "db_user"),
+        ):
             if config.get(opt):
                 env[key] = str(config[opt])
         if config.get("db_password"):
@@ -47,7 +51,9 @@ class TestInstall(BaseCase):
         cmd += ["--log-level=info", *args]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
         log = proc.stdout + proc.stderr
-        self.assertEqual(proc.returncode, 0, f"odoo-bin {' '.join(args)} failed:\n{log[-4000:]}")
+        self.assertEqual(
+            proc.returncode, 0, f"odoo-bin {' '.join(args)} failed:\n{log[-4000:]}"
+        )
         return log
 
     def test_install_and_upgrade_log_is_clean(self):
@@ -62,8 +68,12 @@ class TestInstall(BaseCase):
             lines = [line for line in log.splitlines() if LOG_PROBLEM.match(line)]
             self.assertFalse(lines, "upgrade logged:\n" + "\n".join(lines))
             state = self._psql_cmd(
-                "psql", "-d", self.db, "-Atc",
-                f"select state, latest_version from ir_module_module where name='{ADDON}'",
+                "psql",
+                "-d",
+                self.db,
+                "-Atc",
+                "select state, latest_version from ir_module_module"
+                f" where name='{ADDON}'",
             ).stdout.strip()
             self.assertEqual(state, "installed|19.0.1.0.0")
         finally:

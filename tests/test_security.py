@@ -18,7 +18,9 @@ class TestGroupsAndMenus(TransactionCase):
         )
         self.assertEqual(self.group_user.privilege_id, privilege)
         self.assertEqual(self.group_manager.privilege_id, privilege)
-        self.assertEqual(privilege.category_id, self.env.ref("base.module_category_accounting"))
+        self.assertEqual(
+            privilege.category_id, self.env.ref("base.module_category_accounting")
+        )
         self.assertEqual(self.group_user.name, "Collections: User")
         self.assertEqual(self.group_manager.name, "Collections: Manager")
 
@@ -31,10 +33,14 @@ class TestGroupsAndMenus(TransactionCase):
         self.assertTrue(manager.has_group("account_credit_collection.group_user"))
 
     def test_accounting_roles_get_collections_groups(self):
-        billing = new_test_user(self.env, "ccol_billing", groups="account.group_account_invoice")
+        billing = new_test_user(
+            self.env, "ccol_billing", groups="account.group_account_invoice"
+        )
         self.assertTrue(billing.has_group("account_credit_collection.group_user"))
         self.assertFalse(billing.has_group("account_credit_collection.group_manager"))
-        admin = new_test_user(self.env, "ccol_acc_admin", groups="account.group_account_manager")
+        admin = new_test_user(
+            self.env, "ccol_acc_admin", groups="account.group_account_manager"
+        )
         self.assertTrue(admin.has_group("account_credit_collection.group_manager"))
         salesman = new_test_user(
             self.env, "ccol_sales", groups="sales_team.group_sale_salesman"
@@ -52,7 +58,9 @@ class TestGroupsAndMenus(TransactionCase):
             menus = self.env["ir.ui.menu"].with_user(user)
             return self.menu_root.id in menus._visible_menu_ids()
 
-        billing = new_test_user(self.env, "ccol_vis_billing", groups="account.group_account_invoice")
+        billing = new_test_user(
+            self.env, "ccol_vis_billing", groups="account.group_account_invoice"
+        )
         salesman = new_test_user(
             self.env, "ccol_vis_sales", groups="sales_team.group_sale_salesman"
         )

@@ -1,0 +1,26 @@
+# Credit & Collections: the project's vocabulary. Every target calls tools/.
+# Knobs (environment): ODOO_SRC, CREDIT_COLLECTION_CACHE, PGHOST/PGPORT/PGUSER/
+# PGPASSWORD, ODOO_HTTP_PORT, DEMO_*; see README.md.
+.PHONY: help setup demo test lint book clean
+
+help:
+	@echo "make demo   database credit_demo with a generated book, served on http://127.0.0.1:8069"
+	@echo "make test   fresh test database, install the addon, run the test suite (pytest-odoo)"
+	@echo "make lint   OCA-style checks (ruff, pylint-odoo, prettier, XML)"
+	@echo "make setup  only prepare PostgreSQL, Odoo's source and the Python environment"
+
+setup:
+	@bash tools/setup_pg.sh
+	@bash tools/setup_python.sh >/dev/null
+
+demo:
+	@bash tools/demo.sh
+
+test:
+	@bash tools/test.sh $(ARGS)
+
+lint:
+	@bash tools/lint.sh
+
+clean:
+	rm -rf .build
