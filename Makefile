@@ -1,7 +1,7 @@
 # Credit & Collections: the project's vocabulary. Every target calls tools/.
 # Knobs (environment): ODOO_SRC, CREDIT_COLLECTION_CACHE, PGHOST/PGPORT/PGUSER/
 # PGPASSWORD, ODOO_HTTP_PORT, DEMO_*; see README.md.
-.PHONY: help setup demo test lint book clean
+.PHONY: help setup demo test lint clean clean-cache
 
 help:
 	@echo "make demo   database credit_demo with a generated book, served on http://127.0.0.1:8069"
@@ -24,3 +24,9 @@ lint:
 
 clean:
 	rm -rf .build
+
+# Remove the Python environments and template databases of every key (they are
+# rebuilt on the next run); the Odoo source tree is kept.
+clean-cache:
+	rm -rf "$${CREDIT_COLLECTION_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/credit-collection}"/venv-*
+	for db in $$(psql -d postgres -Atc "select datname from pg_database where datname like 'ccol_tpl_%'"); do dropdb "$$db"; done

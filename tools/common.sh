@@ -88,10 +88,8 @@ template_db() {
             >"$BUILD/template.log" 2>&1 \
             || { tail -30 "$BUILD/template.log" >&2; die "building $name failed (see $BUILD/template.log)"; }
         psql -d postgres -qc "ALTER DATABASE \"$tmp\" RENAME TO \"$name\""
-        # drop templates of other keys
-        for old in $(psql -d postgres -Atc "select datname from pg_database where datname like 'ccol_tpl_%' and datname <> '$name'"); do
-            dropdb --if-exists "$old" || true
-        done
+        # Templates of other keys are kept: another checkout may use them
+        # (`make clean-cache` drops them).
     fi
     echo "$name"
 }

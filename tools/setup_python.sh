@@ -49,6 +49,12 @@ ensure_venv() {
     fi
     log "Building the Python environment $venv (a few minutes, once)"
     rm -rf "$venv"
+    if ! python3 -m venv --help >/dev/null 2>&1; then
+        local sudo=""
+        [[ $EUID -eq 0 ]] || sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv python3-dev >/dev/null
+    fi
     python3 -m venv "$venv"
     local pip=("$venv/bin/pip" install -q --disable-pip-version-check)
     "${pip[@]}" --upgrade "pip<26" wheel "setuptools<81"
@@ -61,8 +67,8 @@ ensure_venv() {
     "${pip[@]}" --no-deps lxml-html-clean==0.1.1
     "${pip[@]}" -r "$ROOT/tools/requirements-dev.txt"
     touch "$venv/.complete"
-    # keep only the current environment
-    find "$CACHE" -maxdepth 1 -name 'venv-*' ! -name "venv-$key" -exec rm -rf {} +
+    # Older environments are left in place: another checkout or a running
+    # process may still use them (`make clean-cache` removes them all).
     echo "$venv"
 }
 
