@@ -1,0 +1,9 @@
+# Copyright 2026 Credit & Collections contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+
+def post_init_hook(env):
+    """Seed the standard credit tiers of every existing company (companies
+    created later get theirs on creation)."""
+    companies = env["res.company"].with_context(active_test=False).search([])
+    env["credit.collection.policy"]._create_default_tiers(companies)

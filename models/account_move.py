@@ -1,0 +1,106 @@
+# Copyright 2026 Credit & Collections contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, models
+from odoo.exceptions import UserError
+
+PRECOMMIT_KEY = "account_credit_collection.sync_holds"
+
+
+def schedule_hold_sync(env, partners, companies):
+    """Re-evaluate the automatic holds of ``partners`` in ``companies`` once,
+    right before the transaction commits (batched over the whole transaction)."""
+    if not partners or not companies:
+        return
+    data = env.cr.precommit.data.setdefault(PRECOMMIT_KEY, set())
+    first = not data
+    data.update(
+        (partner.id, company.id)
+        for partner in partners.commercial_partner_id
+        for company in companies
+    )
+    if first:
+        env.cr.precommit.add(lambda: run_hold_sync(env))
+
+
+def run_hold_sync(env):
+    pairs = env.cr.precommit.data.pop(PRECOMMIT_KEY, set())
+    by_company = {}
+    for partner_id, company_id in pairs:
+        by_company.setdefault(company_id, []).append(partner_id)
+    for company_id, partner_ids in by_company.items():
+        company = env["res.company"].browse(company_id)
+        env["res.partner"].sudo().browse(partner_ids).with_company(
+            company
+        )._credit_sync_holds(company)
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def _post(self, soft=True):
+        self._credit_check_posting()
+        posted = super()._post(soft=soft)
+        receivables = posted.filtered(lambda m: m.is_sale_document(include_receipts=True))
+        for company, moves in receivables.grouped("company_id").items():
+            schedule_hold_sync(self.env, moves.commercial_partner_id, company)
+        return posted
+
+    def _credit_check_posting(self):
+        """Per policy, customer invoices (never credit notes) of a customer on
+        hold are not posted, unless a manager's override covers them."""
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice")
+        Policy = self.env["credit.collection.policy"]
+        for company, moves in invoices.grouped("company_id").items():
+            default = Policy._get_default(company)
+            partners = moves.commercial_partner_id.with_company(company).sudo()
+            strict = partners.filtered(
+                lambda p, d=default: (p.credit_policy_id or d).block_invoice_posting
+            )
+            if not strict:
+                continue
+            exposures = strict._credit_exposure(company)
+            for move in moves.filtered(lambda m, s=strict: m.commercial_partner_id in s):
+                partner = move.commercial_partner_id.with_company(company).sudo()
+                blocking = [
+                    r
+                    for r in partner._credit_evaluate(
+                        company, exposure=exposures.get(partner.id)
+                    )
+                    if r["mode"] == "block"
+                ]
+                if not blocking:
+                    continue
+                amount = abs(move.amount_total_signed)
+                if self.env["sale.order"]._credit_find_override(partner, company, amount):
+                    continue
+                raise UserError(
+                    self.env._(
+                        "%(customer)s is on credit hold: invoice %(invoice)s cannot "
+                        "be posted (tier %(tier)s blocks invoicing).\n%(reasons)s",
+                        customer=partner.display_name,
+                        invoice=move.name or move.ref or "",
+                        tier=(partner.credit_policy_id or default).display_name,
+                        reasons="\n".join(f"• {r['name']}" for r in blocking),
+                    )
+                )
+
+
+class AccountPartialReconcile(models.Model):
+    _inherit = "account.partial.reconcile"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partials = super().create(vals_list)
+        partials._credit_schedule_sync()
+        return partials
+
+    def unlink(self):
+        self._credit_schedule_sync()
+        return super().unlink()
+
+    def _credit_schedule_sync(self):
+        lines = (self.debit_move_id | self.credit_move_id).filtered(
+            lambda line: line.account_type == "asset_receivable"
+        )
+        for company, company_lines in lines.grouped("company_id").items():
+            schedule_hold_sync(self.env, company_lines.partner_id, company)

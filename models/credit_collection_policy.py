@@ -1,0 +1,228 @@
+# Copyright 2026 Credit & Collections contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+RULE_MODES = [("block", "Block"), ("warn", "Warn")]
+
+
+class CreditCollectionPolicy(models.Model):
+    """A customer tier: the hold rules applied to its customers in one company."""
+
+    _name = "credit.collection.policy"
+    _description = "Credit Policy (Customer Tier)"
+    _inherit = ["mail.thread"]
+    _order = "company_id, sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        tracking=True,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    is_default = fields.Boolean(
+        string="Default Tier",
+        tracking=True,
+        help="Applies to the customers of the company that have no tier of their own.",
+    )
+    description = fields.Text(translate=True)
+
+    # credit limit
+    use_credit_limit = fields.Boolean(
+        string="Credit Limit Rule",
+        default=True,
+        tracking=True,
+        help="Hold when the exposure, including the order being confirmed, "
+        "exceeds the customer's credit limit (its own limit in the Accounting "
+        "tab of the customer, or the tier's default limit).",
+    )
+    credit_limit_mode = fields.Selection(
+        RULE_MODES, default="block", required=True, tracking=True
+    )
+    default_credit_limit = fields.Monetary(
+        currency_field="currency_id",
+        tracking=True,
+        help="Limit for the customers that have no credit limit of their own. "
+        "0 means no limit.",
+    )
+    # overdue amount
+    use_overdue_amount = fields.Boolean(string="Overdue Amount Rule", tracking=True)
+    overdue_amount_mode = fields.Selection(
+        RULE_MODES, default="block", required=True, tracking=True
+    )
+    overdue_amount_threshold = fields.Monetary(
+        currency_field="currency_id",
+        tracking=True,
+        help="Hold when the overdue receivable is above this amount.",
+    )
+    # oldest overdue item
+    use_overdue_days = fields.Boolean(string="Overdue Days Rule", tracking=True)
+    overdue_days_mode = fields.Selection(
+        RULE_MODES, default="block", required=True, tracking=True
+    )
+    overdue_days_threshold = fields.Integer(
+        string="Maximum Days Overdue",
+        tracking=True,
+        help="Hold when the oldest overdue item is more days overdue than this.",
+    )
+    # prepayment
+    is_prepayment_only = fields.Boolean(
+        string="Prepayment Only",
+        tracking=True,
+        help="Customers of this tier get no credit: their orders can be "
+        "confirmed only when paid in advance.",
+    )
+    count_disputed = fields.Boolean(
+        string="Count Disputed Amounts",
+        default=True,
+        help="Whether disputed amounts count in the exposure.",
+    )
+    block_invoice_posting = fields.Boolean(
+        tracking=True,
+        help="Also refuse to post customer invoices (never credit notes) of "
+        "customers on hold.",
+    )
+    partner_count = fields.Integer(compute="_compute_partner_count")
+
+    _default_company_uniq = models.UniqueIndex(
+        "(company_id) WHERE is_default AND active",
+        "A company has only one default credit tier.",
+    )
+    _thresholds_positive = models.Constraint(
+        "CHECK(default_credit_limit >= 0 AND overdue_amount_threshold >= 0"
+        " AND overdue_days_threshold >= 0)",
+        "Credit limits and thresholds cannot be negative.",
+    )
+
+    def _compute_partner_count(self):
+        counts = dict(
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            ._read_group(
+                [("credit_policy_id", "in", self.ids)],
+                ["credit_policy_id"],
+                ["__count"],
+            )
+        )
+        for policy in self:
+            policy.partner_count = counts.get(policy, 0)
+
+    @api.constrains(
+        "default_credit_limit", "overdue_amount_threshold", "overdue_days_threshold"
+    )
+    def _check_thresholds(self):
+        for policy in self:
+            if (
+                policy.default_credit_limit < 0
+                or policy.overdue_amount_threshold < 0
+                or policy.overdue_days_threshold < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Credit tier %(tier)s: credit limits and thresholds cannot be "
+                        "negative. Use 0 for no limit.",
+                        tier=policy.display_name,
+                    )
+                )
+
+    @api.model
+    def _get_default(self, company):
+        """The default tier of ``company`` (an empty recordset if none)."""
+        return self.sudo().search(
+            [("company_id", "=", company.id), ("is_default", "=", True)], limit=1
+        )
+
+    @api.model
+    def _create_default_tiers(self, companies):
+        """Seed the standard tiers for companies that have none."""
+        existing = set(
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("company_id", "in", companies.ids)])
+            .company_id.ids
+        )
+        vals_list = []
+        for company in companies.filtered(lambda c: c.id not in existing):
+            vals_list += self._default_tier_values(company)
+        return self.sudo().create(vals_list)
+
+    @api.model
+    def _default_tier_values(self, company):
+        _ = self.env._
+        return [
+            {
+                "name": _("Standard"),
+                "sequence": 10,
+                "company_id": company.id,
+                "is_default": True,
+                "description": _(
+                    "Credit limit enforced; hold when an item is more than 60 days "
+                    "overdue; warn from 1,000 overdue."
+                ),
+                "use_credit_limit": True,
+                "credit_limit_mode": "block",
+                "use_overdue_days": True,
+                "overdue_days_threshold": 60,
+                "overdue_days_mode": "block",
+                "use_overdue_amount": True,
+                "overdue_amount_threshold": 1000.0,
+                "overdue_amount_mode": "warn",
+            },
+            {
+                "name": _("Strategic"),
+                "sequence": 20,
+                "company_id": company.id,
+                "description": _(
+                    "Key accounts: every rule only warns; the credit team follows "
+                    "up personally."
+                ),
+                "use_credit_limit": True,
+                "credit_limit_mode": "warn",
+                "use_overdue_days": True,
+                "overdue_days_threshold": 90,
+                "overdue_days_mode": "warn",
+            },
+            {
+                "name": _("New customer"),
+                "sequence": 30,
+                "company_id": company.id,
+                "description": _(
+                    "First orders: a low default limit and no overdue item older "
+                    "than 15 days."
+                ),
+                "use_credit_limit": True,
+                "credit_limit_mode": "block",
+                "default_credit_limit": 5000.0,
+                "use_overdue_days": True,
+                "overdue_days_threshold": 15,
+                "overdue_days_mode": "block",
+            },
+            {
+                "name": _("Prepayment only"),
+                "sequence": 40,
+                "company_id": company.id,
+                "description": _(
+                    "No credit: orders are confirmed only when paid in advance."
+                ),
+                "is_prepayment_only": True,
+                "use_credit_limit": False,
+                "block_invoice_posting": True,
+            },
+        ]
+
+    def action_view_partners(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Customers of %(tier)s", tier=self.display_name),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "domain": [("credit_policy_id", "=", self.id)],
+            "context": {"allowed_company_ids": self.company_id.ids},
+        }

@@ -1,0 +1,601 @@
+# Copyright 2026 Credit & Collections contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import SQL, format_amount, format_date
+
+EXPOSURE_KEYS = (
+    "not_due",  # posted receivables not yet due
+    "overdue",  # posted receivables past due
+    "credits",  # unapplied credit notes and payments (<= 0)
+    "draft",  # draft customer invoices and credit notes
+    "orders",  # confirmed sale orders not invoiced yet
+    "in_payment",  # registered payments without journal entry (<= 0)
+)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    credit_policy_id = fields.Many2one(
+        "credit.collection.policy",
+        string="Credit Tier",
+        company_dependent=True,
+        domain="[('company_id', '=', current_company_id)]",
+        help="Hold rules for this customer in the current company. Empty: the "
+        "company's default tier.",
+    )
+    credit_prepayment_only = fields.Boolean(
+        string="Prepayment Only",
+        company_dependent=True,
+        help="This customer gets no credit in the current company: orders are "
+        "confirmed only when paid in advance.",
+    )
+    credit_hold_ids = fields.One2many("credit.hold", "partner_id", string="Credit Holds")
+    credit_hold_count = fields.Integer(
+        compute="_compute_credit_hold_state", compute_sudo=True
+    )
+    credit_on_hold = fields.Boolean(
+        string="On Credit Hold",
+        compute="_compute_credit_hold_state",
+        compute_sudo=True,
+        search="_search_credit_on_hold",
+    )
+    credit_exposure = fields.Monetary(
+        compute="_compute_credit_overview",
+        compute_sudo=True,
+        currency_field="credit_currency_id",
+        help="Posted receivables (due and not yet due), draft invoices and "
+        "confirmed orders not yet invoiced, less unapplied credits and payments, "
+        "in the current company's currency.",
+    )
+    credit_exposure_overdue = fields.Monetary(
+        string="Overdue",
+        compute="_compute_credit_overview",
+        compute_sudo=True,
+        currency_field="credit_currency_id",
+    )
+    credit_oldest_overdue_days = fields.Integer(
+        string="Oldest Overdue (days)",
+        compute="_compute_credit_overview",
+        compute_sudo=True,
+    )
+    credit_overview_html = fields.Html(
+        compute="_compute_credit_overview", compute_sudo=True, sanitize=False
+    )
+    credit_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_credit_currency"
+    )
+
+    def write(self, vals):
+        if {"credit_policy_id", "credit_prepayment_only"} & set(vals):
+            self.env["credit.hold"]._check_manager()
+        return super().write(vals)
+
+    # ------------------------------------------------------------------ computes
+    @api.depends_context("company")
+    def _compute_credit_currency(self):
+        self.credit_currency_id = self.env.company.currency_id
+
+    @api.depends_context("company")
+    def _compute_credit_hold_state(self):
+        company = self.env.company
+        commercial = self.commercial_partner_id
+        groups = dict(
+            self.env["credit.hold"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", commercial.ids),
+                    ("company_id", "=", company.id),
+                    ("state", "=", "active"),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            count = groups.get(partner.commercial_partner_id, 0)
+            partner.credit_hold_count = count
+            partner.credit_on_hold = bool(count)
+
+    def _search_credit_on_hold(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        holds = (
+            self.env["credit.hold"]
+            .sudo()
+            ._search(
+                [("company_id", "=", self.env.company.id), ("state", "=", "active")]
+            )
+        )
+        positive = (operator == "=") == value
+        return [
+            (
+                "commercial_partner_id",
+                "in" if positive else "not in",
+                holds.select("partner_id"),
+            )
+        ]
+
+    @api.depends_context("company")
+    def _compute_credit_overview(self):
+        company = self.env.company
+        exposures = self.commercial_partner_id._credit_exposure(company)
+        for partner in self:
+            exp = exposures.get(partner.commercial_partner_id.id) or _empty_exposure()
+            partner.credit_exposure = exp["total"]
+            partner.credit_exposure_overdue = exp["overdue"]
+            partner.credit_oldest_overdue_days = exp["oldest_overdue_days"]
+            partner.credit_overview_html = partner._credit_overview_html(exp, company)
+
+    def _credit_overview_html(self, exp, company):
+        currency = company.currency_id
+        rows = [
+            (self.env._("Not yet due"), exp["not_due"]),
+            (self.env._("Overdue"), exp["overdue"]),
+            (self.env._("Unapplied credits and payments"), exp["credits"]),
+            (self.env._("Payments being processed"), exp["in_payment"]),
+            (self.env._("Draft invoices"), exp["draft"]),
+            (self.env._("Orders not yet invoiced"), exp["orders"]),
+        ]
+        body = Markup("").join(
+            Markup('<tr><td>%s</td><td class="text-end">%s</td></tr>')
+            % (label, format_amount(self.env, amount, currency))
+            for label, amount in rows
+        )
+        total = Markup('<tr class="fw-bold"><td>%s</td><td class="text-end">%s</td></tr>') % (
+            self.env._("Exposure"),
+            format_amount(self.env, exp["total"], currency),
+        )
+        return Markup('<table class="table table-sm o_credit_overview">%s%s</table>') % (
+            body,
+            total,
+        )
+
+    # --------------------------------------------------------------- exposure
+    def _credit_exposure(self, company, exclude_order=None):
+        """Exposure of the commercial partners ``self`` in ``company``, in its
+        currency, split in components. A few grouped queries whatever the number
+        of partners and open items; nothing is stored on res_partner.
+
+        :return: {partner_id: {component: amount, "total", "oldest_overdue_days",
+                  "oldest_due_date"}}
+        """
+        partner_ids = self.commercial_partner_id.ids
+        if not partner_ids:
+            return {}
+        today = fields.Date.context_today(self.with_company(company))
+        result = defaultdict(_empty_exposure)
+        env = self.env
+        env["account.move.line"].flush_model(
+            [
+                "partner_id",
+                "account_id",
+                "amount_residual",
+                "reconciled",
+                "parent_state",
+                "date_maturity",
+                "date",
+                "company_id",
+                "move_id",
+            ]
+        )
+        env["account.move"].flush_model(
+            [
+                "payment_state",
+                "state",
+                "move_type",
+                "amount_total_signed",
+                "commercial_partner_id",
+                "company_id",
+            ]
+        )
+        env["account.account"].flush_model(["account_type"])
+        # 1. open receivable items (invoices already paid or being paid through a
+        #    registered payment without journal entry are not chased)
+        rows = env.execute_query_dict(
+            SQL(
+                """
+            SELECT line.partner_id,
+                   SUM(line.amount_residual) FILTER (
+                       WHERE line.amount_residual > 0
+                         AND COALESCE(line.date_maturity, line.date) >= %(today)s
+                   ) AS not_due,
+                   SUM(line.amount_residual) FILTER (
+                       WHERE line.amount_residual > 0
+                         AND COALESCE(line.date_maturity, line.date) < %(today)s
+                   ) AS overdue,
+                   SUM(line.amount_residual) FILTER (
+                       WHERE line.amount_residual < 0
+                   ) AS credits,
+                   MIN(COALESCE(line.date_maturity, line.date)) FILTER (
+                       WHERE line.amount_residual > 0
+                         AND COALESCE(line.date_maturity, line.date) < %(today)s
+                   ) AS oldest_due_date
+              FROM account_move_line line
+              JOIN account_account account ON account.id = line.account_id
+              JOIN account_move move ON move.id = line.move_id
+             WHERE line.partner_id = ANY(%(partners)s)
+               AND line.company_id = %(company)s
+               AND account.account_type = 'asset_receivable'
+               AND line.reconciled IS NOT TRUE
+               AND line.parent_state = 'posted'
+               AND (move.payment_state IS NULL
+                    OR move.payment_state NOT IN ('in_payment', 'paid'))
+          GROUP BY line.partner_id
+                """,
+                today=today,
+                partners=partner_ids,
+                company=company.id,
+            )
+        )
+        for row in rows:
+            exp = result[row["partner_id"]]
+            exp["not_due"] = row["not_due"] or 0.0
+            exp["overdue"] = row["overdue"] or 0.0
+            exp["credits"] = row["credits"] or 0.0
+            if row["oldest_due_date"]:
+                exp["oldest_due_date"] = row["oldest_due_date"]
+                exp["oldest_overdue_days"] = (today - row["oldest_due_date"]).days
+        # 2. draft customer invoices and credit notes
+        for partner, amount in env["account.move"]._read_group(
+            [
+                ("commercial_partner_id", "in", partner_ids),
+                ("company_id", "=", company.id),
+                ("state", "=", "draft"),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+            ],
+            ["commercial_partner_id"],
+            ["amount_total_signed:sum"],
+        ):
+            result[partner.id]["draft"] = amount or 0.0
+        # 3. confirmed orders, part not invoiced yet (tax included), converted
+        #    at the order's rate
+        env["sale.order.line"].flush_model(
+            ["price_total", "product_uom_qty", "qty_invoiced", "order_id", "display_type"]
+        )
+        env["sale.order"].flush_model(
+            ["state", "company_id", "partner_invoice_id", "currency_rate"]
+        )
+        env["res.partner"].flush_model(["commercial_partner_id"])
+        exclude = exclude_order.ids if exclude_order else []
+        rows = env.execute_query_dict(
+            SQL(
+                """
+            SELECT invoice_partner.commercial_partner_id AS partner_id,
+                   SUM(
+                       sol.price_total
+                       * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
+                       / sol.product_uom_qty
+                       / COALESCE(NULLIF(so.currency_rate, 0), 1)
+                   ) AS amount
+              FROM sale_order_line sol
+              JOIN sale_order so ON so.id = sol.order_id
+              JOIN res_partner invoice_partner ON invoice_partner.id = so.partner_invoice_id
+             WHERE invoice_partner.commercial_partner_id = ANY(%(partners)s)
+               AND so.company_id = %(company)s
+               AND so.state = 'sale'
+               AND sol.display_type IS NULL
+               AND sol.product_uom_qty > 0
+               AND NOT (so.id = ANY(%(exclude)s))
+          GROUP BY invoice_partner.commercial_partner_id
+                """,
+                partners=partner_ids,
+                company=company.id,
+                exclude=exclude,
+            )
+        )
+        for row in rows:
+            result[row["partner_id"]]["orders"] = row["amount"] or 0.0
+        # 4. registered payments without journal entry (payment method without
+        #    outstanding account): money is on its way for the invoices they
+        #    match, unless those invoices are already excluded above
+        env["account.payment"].flush_model(
+            ["move_id", "state", "partner_id", "company_id", "amount_company_currency_signed"]
+        )
+        rows = env.execute_query_dict(
+            SQL(
+                """
+            SELECT partner.commercial_partner_id AS partner_id,
+                   SUM(pay.amount_company_currency_signed) AS amount
+              FROM account_payment pay
+              JOIN res_partner partner ON partner.id = pay.partner_id
+             WHERE partner.commercial_partner_id = ANY(%(partners)s)
+               AND pay.company_id = %(company)s
+               AND pay.move_id IS NULL
+               AND pay.state = 'in_process'
+               AND pay.payment_type = 'inbound'
+               AND NOT EXISTS (
+                   SELECT 1
+                     FROM account_move__account_payment rel
+                     JOIN account_move inv ON inv.id = rel.invoice_id
+                    WHERE rel.payment_id = pay.id
+                      AND inv.payment_state IN ('in_payment', 'paid')
+               )
+          GROUP BY partner.commercial_partner_id
+                """,
+                partners=partner_ids,
+                company=company.id,
+            )
+        )
+        for row in rows:
+            result[row["partner_id"]]["in_payment"] = -(row["amount"] or 0.0)
+        for exp in result.values():
+            exp["total"] = company.currency_id.round(sum(exp[k] for k in EXPOSURE_KEYS))
+        return dict(result)
+
+    # ----------------------------------------------------------------- rules
+    def _credit_policy(self, company):
+        self.ensure_one()
+        partner = self.commercial_partner_id.with_company(company).sudo()
+        return partner.credit_policy_id or self.env[
+            "credit.collection.policy"
+        ]._get_default(company)
+
+    def _credit_evaluate(self, company, exposure=None, order=None, order_amount=0.0):
+        """The hold rules that fire for this commercial partner in ``company``.
+
+        :param order: the sale order being confirmed (its amount counts in the
+            exposure for the credit-limit rule)
+        :return: list of reason dicts (rule, mode, name, measured, threshold,
+            is_amount, hint), blocking ones first
+        """
+        self.ensure_one()
+        partner = self.commercial_partner_id.with_company(company).sudo()
+        policy = partner._credit_policy(company)
+        if exposure is None:
+            exposure = (
+                partner._credit_exposure(company).get(partner.id) or _empty_exposure()
+            )
+        currency = company.currency_id
+        today = fields.Date.context_today(self.with_company(company))
+
+        def money(amount):
+            return format_amount(self.env, amount, currency)
+
+        reasons = []
+        if policy.is_prepayment_only or partner.credit_prepayment_only:
+            reasons.append(
+                {
+                    "rule": "prepayment",
+                    "mode": "block",
+                    "name": self.env._("Customer is on prepayment only"),
+                    "is_amount": False,
+                    "hint": self.env._(
+                        "get the order paid in advance (online payment on the "
+                        "quotation)"
+                    ),
+                }
+            )
+        if policy.use_credit_limit:
+            if partner.use_partner_credit_limit:
+                limit = partner.credit_limit
+            else:
+                limit = policy.default_credit_limit or 0.0
+            has_limit = partner.use_partner_credit_limit or limit > 0
+            total = exposure["total"] + order_amount
+            if has_limit and currency.compare_amounts(total, limit) > 0:
+                excess = total - limit
+                reasons.append(
+                    {
+                        "rule": "limit",
+                        "mode": policy.credit_limit_mode,
+                        "name": self.env._(
+                            "Credit limit %(limit)s — exposure %(exposure)s",
+                            limit=money(limit),
+                            exposure=money(total),
+                        ),
+                        "measured": total,
+                        "threshold": limit,
+                        "hint": self.env._(
+                            "reduce the exposure by %(excess)s (payments, smaller "
+                            "order) or get the limit raised",
+                            excess=money(excess),
+                        ),
+                    }
+                )
+        overdue_items = None
+        if policy.use_overdue_amount and (
+            currency.compare_amounts(
+                exposure["overdue"], policy.overdue_amount_threshold
+            )
+            > 0
+        ):
+            overdue_items = partner._credit_overdue_items(company, today)
+            excess = exposure["overdue"] - policy.overdue_amount_threshold
+            reasons.append(
+                {
+                    "rule": "overdue_amount",
+                    "mode": policy.overdue_amount_mode,
+                    "name": self.env._(
+                        "Overdue %(overdue)s — allowed %(threshold)s",
+                        overdue=money(exposure["overdue"]),
+                        threshold=money(policy.overdue_amount_threshold),
+                    ),
+                    "measured": exposure["overdue"],
+                    "threshold": policy.overdue_amount_threshold,
+                    "hint": partner._credit_pay_hint(overdue_items, excess, currency),
+                }
+            )
+        if (
+            policy.use_overdue_days
+            and exposure["oldest_overdue_days"] > policy.overdue_days_threshold
+        ):
+            if overdue_items is None:
+                overdue_items = partner._credit_overdue_items(company, today)
+            late = [
+                item
+                for item in overdue_items
+                if (today - item["due"]).days > policy.overdue_days_threshold
+            ]
+            reasons.append(
+                {
+                    "rule": "overdue_days",
+                    "mode": policy.overdue_days_mode,
+                    "name": self.env._(
+                        "Oldest overdue item %(days)s days — allowed %(threshold)s",
+                        days=exposure["oldest_overdue_days"],
+                        threshold=policy.overdue_days_threshold,
+                    ),
+                    "measured": exposure["oldest_overdue_days"],
+                    "threshold": policy.overdue_days_threshold,
+                    "is_amount": False,
+                    "hint": partner._credit_pay_hint(late, None, currency),
+                }
+            )
+        manual = (
+            self.env["credit.hold"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("company_id", "=", company.id),
+                    ("origin", "=", "manual"),
+                    ("state", "in", ("active", "overridden")),
+                ]
+            )
+        )
+        for hold in manual:
+            reasons.append(
+                {
+                    "rule": "manual",
+                    "mode": "block",
+                    "name": self.env._(
+                        "Manual hold by %(user)s: %(reason)s",
+                        user=hold.user_id.name,
+                        reason=hold.note,
+                    ),
+                    "is_amount": False,
+                    "hint": self.env._("ask a credit manager to release the hold"),
+                    "hold_id": hold.id,
+                }
+            )
+        reasons.sort(key=lambda r: r["mode"] != "block")
+        return reasons
+
+    def _credit_overdue_items(self, company, today, limit=20):
+        """Overdue open invoices of the partner, oldest first (for the hints)."""
+        lines = self.env["account.move.line"].sudo().search(
+            [
+                ("partner_id", "=", self.commercial_partner_id.id),
+                ("company_id", "=", company.id),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("reconciled", "=", False),
+                ("parent_state", "=", "posted"),
+                ("amount_residual", ">", 0),
+                ("date_maturity", "<", today),
+                ("move_id.payment_state", "not in", ("in_payment", "paid")),
+            ],
+            order="date_maturity, id",
+            limit=limit,
+        )
+        return [
+            {"name": line.move_id.name, "due": line.date_maturity, "amount": line.amount_residual}
+            for line in lines
+        ]
+
+    def _credit_pay_hint(self, items, amount, currency):
+        """"pay 1,200.00 € overdue on INV/2026/0042, …"."""
+        if not items:
+            return ""
+        if amount is not None:
+            chosen, covered = [], 0.0
+            for item in items:
+                chosen.append(item)
+                covered += item["amount"]
+                if currency.compare_amounts(covered, amount) >= 0:
+                    break
+        else:
+            chosen = items
+        parts = [
+            self.env._(
+                "%(amount)s on %(invoice)s (due %(date)s)",
+                amount=format_amount(self.env, item["amount"], currency),
+                invoice=item["name"],
+                date=format_date(self.env, item["due"]),
+            )
+            for item in chosen[:3]
+        ]
+        more = len(chosen) - 3
+        text = self.env._("pay %(items)s", items=", ".join(parts))
+        if more > 0:
+            text += self.env._(" and %(count)s more overdue invoices", count=more)
+        return text
+
+    # ----------------------------------------------------------------- holds
+    def _credit_sync_holds(self, company):
+        """Create, update or release the automatic holds of the commercial
+        partners ``self`` in ``company`` from their blocking rules."""
+        partners = self.commercial_partner_id
+        if not partners:
+            return
+        Hold = self.env["credit.hold"].sudo()
+        exposures = partners._credit_exposure(company)
+        open_holds = Hold.search(
+            [
+                ("partner_id", "in", partners.ids),
+                ("company_id", "=", company.id),
+                ("origin", "in", ("rule", "order")),
+                ("state", "in", ("active", "overridden")),
+            ]
+        )
+        holds_by_partner = open_holds.grouped("partner_id")
+        for partner in partners:
+            reasons = [
+                r
+                for r in partner._credit_evaluate(
+                    company, exposure=exposures.get(partner.id) or _empty_exposure()
+                )
+                if r["mode"] == "block" and r["rule"] != "manual"
+            ]
+            holds = holds_by_partner.get(partner, Hold)
+            rule_holds = holds.filtered(lambda h: h.origin == "rule")
+            if reasons:
+                if not rule_holds:
+                    hold = Hold.create(
+                        {
+                            "partner_id": partner.id,
+                            "company_id": company.id,
+                            "origin": "rule",
+                            "user_id": self.env.ref("base.user_root").id,
+                        }
+                    )
+                    hold._set_reasons(reasons)
+                    hold.message_post(
+                        body=self.env._("Credit hold set by the hold rules.")
+                    )
+                else:
+                    for hold in rule_holds:
+                        signature = sorted(
+                            (r["rule"], round(r.get("measured", 0.0), 2)) for r in reasons
+                        )
+                        if hold._reasons_signature() != signature:
+                            hold._set_reasons(reasons)
+            else:
+                # nothing blocks any more: the customer paid, the limit was raised…
+                holds._release(
+                    self.env._(
+                        "Released automatically: no hold rule applies any more."
+                    ),
+                    user=self.env.ref("base.user_root"),
+                )
+
+    # ---------------------------------------------------------------- actions
+    def action_view_credit_holds(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_credit_collection.credit_hold_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"search_default_filter_open": 1}
+        return action
+
+
+def _empty_exposure():
+    exp = dict.fromkeys(EXPOSURE_KEYS, 0.0)
+    exp.update(total=0.0, oldest_overdue_days=0, oldest_due_date=False)
+    return exp

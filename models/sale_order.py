@@ -1,0 +1,343 @@
+# Copyright 2026 Credit & Collections contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, format_amount
+
+from .credit_hold import MANAGER_GROUP
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    credit_hold_override_id = fields.Many2one(
+        "credit.hold",
+        string="Confirmed Under Credit Override",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The overridden credit hold that let this order be confirmed.",
+    )
+    credit_check_state = fields.Selection(
+        [("ok", "OK"), ("warn", "Warning"), ("block", "Blocked")],
+        compute="_compute_credit_check",
+        compute_sudo=True,
+    )
+    credit_check_html = fields.Html(
+        compute="_compute_credit_check", compute_sudo=True, sanitize=False
+    )
+    credit_release_requested = fields.Boolean(
+        compute="_compute_credit_check", compute_sudo=True
+    )
+
+    # ---------------------------------------------------------------- compute
+    @api.depends(
+        "partner_invoice_id", "company_id", "amount_total", "currency_rate", "state"
+    )
+    def _compute_credit_check(self):
+        for order in self:
+            order.credit_check_state = "ok"
+            order.credit_check_html = False
+            order.credit_release_requested = False
+            partner = order.partner_invoice_id.commercial_partner_id
+            if order.state not in ("draft", "sent") or not partner or not order.id:
+                continue
+            reasons = order._credit_reasons()
+            if not reasons:
+                continue
+            blocking = [r for r in reasons if r["mode"] == "block"]
+            order.credit_check_state = "block" if blocking else "warn"
+            order.credit_check_html = order._credit_reasons_html(reasons)
+            order.credit_release_requested = bool(
+                self.env["credit.hold"].search_count(
+                    [
+                        ("partner_id", "=", partner.id),
+                        ("company_id", "=", order.company_id.id),
+                        ("state", "=", "active"),
+                        ("release_requested_by_id", "!=", False),
+                    ],
+                    limit=1,
+                )
+            )
+
+    def _credit_amount_company(self):
+        self.ensure_one()
+        return self.company_id.currency_id.round(
+            self.amount_total / (self.currency_rate or 1.0)
+        )
+
+    def _credit_reasons(self, extra_amount=0.0):
+        """Rules firing for this order's customer if it were confirmed now."""
+        self.ensure_one()
+        partner = self.partner_invoice_id.commercial_partner_id.sudo()
+        company = self.company_id
+        exposure = partner._credit_exposure(company, exclude_order=self).get(partner.id)
+        return partner._credit_evaluate(
+            company,
+            exposure=exposure,
+            order=self,
+            order_amount=self._credit_amount_company() + extra_amount,
+        )
+
+    def _credit_reasons_html(self, reasons):
+        items = Markup("").join(
+            Markup("<li><b>%s</b>%s</li>")
+            % (
+                r["name"],
+                Markup(" — <i>%s</i>") % r["hint"] if r.get("hint") else "",
+            )
+            for r in reasons
+        )
+        return Markup("<ul class='mb-0'>%s</ul>") % items
+
+    # ------------------------------------------------------------ enforcement
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Orders created confirmed (import, RPC) are created as quotations and
+        # confirmed through write(), the same check as every other path.
+        confirm_idx = [i for i, vals in enumerate(vals_list) if vals.get("state") == "sale"]
+        for i in confirm_idx:
+            vals_list[i] = dict(vals_list[i], state="draft")
+        orders = super().create(vals_list)
+        if confirm_idx:
+            orders.browse([orders[i].id for i in confirm_idx]).write({"state": "sale"})
+        return orders
+
+    def write(self, vals):
+        if vals.get("state") == "sale":
+            self.filtered(lambda o: o.state != "sale")._credit_check_confirmation()
+        return super().write(vals)
+
+    def _credit_lock(self, partner, company):
+        """Serialize confirmations per (commercial partner, company): the upsert
+        makes a concurrent transaction wait, then fail with a serialization error
+        that Odoo retries, so the retry sees the first order in its exposure."""
+        self.env.cr.execute(
+            SQL(
+                """
+            INSERT INTO credit_exposure_lock (partner_id, company_id, counter)
+                 VALUES (%(partner)s, %(company)s, 1)
+            ON CONFLICT (partner_id, company_id)
+              DO UPDATE SET counter = credit_exposure_lock.counter + 1
+                """,
+                partner=partner.id,
+                company=company.id,
+            )
+        )
+
+    def _credit_is_prepaid(self):
+        self.ensure_one()
+        return (
+            self.amount_total > 0
+            and self.currency_id.compare_amounts(self.amount_paid, self.amount_total)
+            >= 0
+        )
+
+    def _credit_check_confirmation(self):
+        """The credit check of order confirmation, on every path (form button,
+        RPC, direct write, import, portal). Raises UserError on a blocking rule
+        unless a manager's override covers the order. No context key skips it."""
+        pending = defaultdict(float)  # orders of this batch, per partner/company
+        for order in self.sudo().sorted("id"):
+            partner = order.partner_invoice_id.commercial_partner_id
+            company = order.company_id
+            if not partner:
+                continue
+            self._credit_lock(partner, company)
+            key = (partner.id, company.id)
+            amount = order._credit_amount_company()
+            if order._credit_is_prepaid():
+                pending[key] += amount
+                continue
+            reasons = order._credit_reasons(extra_amount=pending[key])
+            pending[key] += amount
+            blocking = [r for r in reasons if r["mode"] == "block"]
+            warnings = [r for r in reasons if r["mode"] == "warn"]
+            if blocking:
+                override = order._credit_find_override(partner, company, amount)
+                if not override:
+                    raise UserError(order._credit_blocked_message(blocking))
+                order._credit_confirm_under_override(override, blocking)
+            if warnings:
+                order.message_post(
+                    body=Markup("%s%s")
+                    % (
+                        self.env._("Confirmed despite credit warnings:"),
+                        order._credit_reasons_html(warnings),
+                    )
+                )
+
+    def _credit_find_override(self, partner, company, amount):
+        overrides = (
+            self.env["credit.hold"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("company_id", "=", company.id),
+                    ("state", "=", "overridden"),
+                ],
+                order="override_date desc, id desc",
+            )
+        )
+        for hold in overrides:
+            if hold._is_override_usable(amount):
+                return hold
+        return overrides.browse()
+
+    def _credit_confirm_under_override(self, override, reasons):
+        self.ensure_one()
+        super(SaleOrder, self.sudo()).write({"credit_hold_override_id": override.id})
+        override.invalidate_recordset(["override_used_amount"])
+        amount = format_amount(
+            self.env, self._credit_amount_company(), self.company_id.currency_id
+        )
+        override.message_post(
+            body=self.env._(
+                "Order %(order)s (%(amount)s) confirmed under this override by "
+                "%(user)s.",
+                order=self.name,
+                amount=amount,
+                user=self.env.user.name,
+            )
+        )
+        self.message_post(
+            body=Markup("%s%s")
+            % (
+                self.env._(
+                    "Confirmed under the credit override of %(user)s (%(reason)s), "
+                    "despite:",
+                    user=override.override_user_id.name,
+                    reason=override.override_reason,
+                ),
+                self._credit_reasons_html(reasons),
+            )
+        )
+
+    def _credit_blocked_message(self, reasons):
+        lines = [
+            self.env._(
+                "%(customer)s is on credit hold: the order %(order)s cannot be "
+                "confirmed.",
+                customer=self.partner_invoice_id.commercial_partner_id.display_name,
+                order=self.name,
+            )
+        ]
+        for r in reasons:
+            line = f"• {r['name']}"
+            if r.get("hint"):
+                line += self.env._(" — to release: %(hint)s", hint=r["hint"])
+            lines.append(line)
+        lines.append(
+            self.env._(
+                "Use “Request Credit Release” on the quotation to ask a credit "
+                "manager, or get the order paid in advance."
+            )
+        )
+        return "\n".join(lines)
+
+    def _has_to_be_paid(self):
+        # EXTENDS 'sale': a customer on hold pays online before confirmation
+        return super()._has_to_be_paid() or (
+            self.state in ("draft", "sent")
+            and bool(self.amount_total)
+            and self.sudo().credit_check_state == "block"
+        )
+
+    # ---------------------------------------------------------------- actions
+    def action_credit_request_release(self):
+        """Ask the credit managers to release or override the hold (one click
+        from the quotation). The reasons are computed here, never taken from
+        the caller."""
+        self.ensure_one()
+        self.check_access("write")
+        reasons = [r for r in self._credit_reasons() if r["mode"] == "block"]
+        if not reasons:
+            raise UserError(
+                self.env._("%(order)s is not blocked by a credit hold.", order=self.name)
+            )
+        partner = self.partner_invoice_id.commercial_partner_id
+        Hold = self.env["credit.hold"].sudo()
+        hold = Hold.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "active"),
+                ("origin", "!=", "manual"),
+            ],
+            limit=1,
+        ) or Hold.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "active"),
+            ],
+            limit=1,
+        )
+        if not hold:
+            hold = Hold.create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.company_id.id,
+                    "origin": "order",
+                    "order_id": self.id,
+                }
+            )
+        if hold.origin != "manual":
+            hold._set_reasons(reasons)
+        hold.write(
+            {
+                "release_requested_by_id": self.env.user.id,
+                "release_request_date": fields.Datetime.now(),
+                "order_id": self.id,
+            }
+        )
+        managers = self.env.ref(MANAGER_GROUP).sudo().all_user_ids.filtered(
+            lambda u: self.company_id in u.company_ids and u.active and not u.share
+        )
+        note = Markup("%s<br/>%s%s") % (
+            self.env._(
+                "%(user)s asks to release the credit hold to confirm %(order)s "
+                "(%(amount)s).",
+                user=self.env.user.name,
+                order=self.name,
+                amount=format_amount(self.env, self.amount_total, self.currency_id),
+            ),
+            self.env._("Reasons:"),
+            self._credit_reasons_html(reasons),
+        )
+        for manager in managers[:20]:
+            hold.activity_schedule(
+                "account_credit_collection.mail_act_credit_release",
+                user_id=manager.id,
+                note=note,
+                summary=self.env._("Credit release requested for %(order)s", order=self.name),
+            )
+        hold.message_post(body=note)
+        self.message_post(
+            body=self.env._(
+                "Credit release requested from the credit managers (%(count)s).",
+                count=len(managers),
+            )
+        )
+        return True
+
+    def action_credit_override(self):
+        """Open the override wizard for this order (managers)."""
+        self.ensure_one()
+        self.env["credit.hold"]._check_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "credit.hold.override",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_partner_id": self.partner_invoice_id.commercial_partner_id.id,
+                "default_company_id": self.company_id.id,
+                "default_order_id": self.id,
+            },
+        }
