@@ -40,7 +40,9 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         self._credit_check_posting()
         posted = super()._post(soft=soft)
-        receivables = posted.filtered(lambda m: m.is_sale_document(include_receipts=True))
+        receivables = posted.filtered(
+            lambda m: m.is_sale_document(include_receipts=True)
+        )
         for company, moves in receivables.grouped("company_id").items():
             schedule_hold_sync(self.env, moves.commercial_partner_id, company)
         return posted
@@ -59,7 +61,9 @@ class AccountMove(models.Model):
             if not strict:
                 continue
             exposures = strict._credit_exposure(company)
-            for move in moves.filtered(lambda m, s=strict: m.commercial_partner_id in s):
+            for move in moves.filtered(
+                lambda m, s=strict: m.commercial_partner_id in s
+            ):
                 partner = move.commercial_partner_id.with_company(company).sudo()
                 blocking = [
                     r
@@ -71,7 +75,9 @@ class AccountMove(models.Model):
                 if not blocking:
                     continue
                 amount = abs(move.amount_total_signed)
-                if self.env["sale.order"]._credit_find_override(partner, company, amount):
+                if self.env["sale.order"]._credit_find_override(
+                    partner, company, amount
+                ):
                     continue
                 raise UserError(
                     self.env._(

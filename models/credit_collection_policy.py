@@ -154,14 +154,13 @@ class CreditCollectionPolicy(models.Model):
 
     @api.model
     def _default_tier_values(self, company):
-        _ = self.env._
         return [
             {
-                "name": _("Standard"),
+                "name": self.env._("Standard"),
                 "sequence": 10,
                 "company_id": company.id,
                 "is_default": True,
-                "description": _(
+                "description": self.env._(
                     "Credit limit enforced; hold when an item is more than 60 days "
                     "overdue; warn from 1,000 overdue."
                 ),
@@ -175,10 +174,10 @@ class CreditCollectionPolicy(models.Model):
                 "overdue_amount_mode": "warn",
             },
             {
-                "name": _("Strategic"),
+                "name": self.env._("Strategic"),
                 "sequence": 20,
                 "company_id": company.id,
-                "description": _(
+                "description": self.env._(
                     "Key accounts: every rule only warns; the credit team follows "
                     "up personally."
                 ),
@@ -189,10 +188,10 @@ class CreditCollectionPolicy(models.Model):
                 "overdue_days_mode": "warn",
             },
             {
-                "name": _("New customer"),
+                "name": self.env._("New customer"),
                 "sequence": 30,
                 "company_id": company.id,
-                "description": _(
+                "description": self.env._(
                     "First orders: a low default limit and no overdue item older "
                     "than 15 days."
                 ),
@@ -204,10 +203,10 @@ class CreditCollectionPolicy(models.Model):
                 "overdue_days_mode": "block",
             },
             {
-                "name": _("Prepayment only"),
+                "name": self.env._("Prepayment only"),
                 "sequence": 40,
                 "company_id": company.id,
-                "description": _(
+                "description": self.env._(
                     "No credit: orders are confirmed only when paid in advance."
                 ),
                 "is_prepayment_only": True,

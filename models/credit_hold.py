@@ -59,7 +59,6 @@ class CreditHold(models.Model):
     )
     order_id = fields.Many2one(
         "sale.order",
-        string="Order",
         readonly=True,
         help="The order whose confirmation raised this hold.",
     )
@@ -86,14 +85,15 @@ class CreditHold(models.Model):
         help="After this date, the override no longer lets orders through.",
     )
     override_amount_cap = fields.Monetary(
-        string="Override Amount Cap",
         readonly=True,
         tracking=True,
         help="Total of the orders that may be confirmed under this override. "
         "0 means no cap.",
     )
     override_order_ids = fields.One2many(
-        "sale.order", "credit_hold_override_id", string="Orders Confirmed Under Override"
+        "sale.order",
+        "credit_hold_override_id",
+        string="Orders Confirmed Under Override",
     )
     override_used_amount = fields.Monetary(compute="_compute_override_used_amount")
     release_hint = fields.Html(compute="_compute_release_hint", sanitize=True)
@@ -208,13 +208,21 @@ class CreditHold(models.Model):
     def _notify_salespeople(self, body):
         """Tell the salespeople of the customer's open quotations."""
         for hold in self:
-            orders = self.env["sale.order"].sudo().search(
-                [
-                    ("partner_invoice_id.commercial_partner_id", "=", hold.partner_id.id),
-                    ("company_id", "=", hold.company_id.id),
-                    ("state", "in", ("draft", "sent")),
-                ],
-                limit=50,
+            orders = (
+                self.env["sale.order"]
+                .sudo()
+                .search(
+                    [
+                        (
+                            "partner_invoice_id.commercial_partner_id",
+                            "=",
+                            hold.partner_id.id,
+                        ),
+                        ("company_id", "=", hold.company_id.id),
+                        ("state", "in", ("draft", "sent")),
+                    ],
+                    limit=50,
+                )
             )
             partners = orders.user_id.partner_id | hold.partner_id.user_id.partner_id
             hold.sudo().message_post(
@@ -229,7 +237,8 @@ class CreditHold(models.Model):
         """Re-evaluate the automatic holds of every customer with open
         receivables or an open hold (aging rules fire as time passes)."""
         in_cron = bool(self.env.context.get("cron_id"))
-        for company in self.env["res.company"].search([]):
+        companies = self.env["res.company"].search([("id", "!=", False)])
+        for company in companies:
             partners = self._sync_candidates(company)
             for start in range(0, len(partners), batch_size):
                 batch = partners[start : start + batch_size]
@@ -239,15 +248,19 @@ class CreditHold(models.Model):
 
     @api.model
     def _sync_candidates(self, company):
-        open_items = self.env["account.move.line"].sudo()._read_group(
-            [
-                ("company_id", "=", company.id),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("reconciled", "=", False),
-                ("parent_state", "=", "posted"),
-                ("partner_id", "!=", False),
-            ],
-            ["partner_id"],
+        open_items = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("account_id.account_type", "=", "asset_receivable"),
+                    ("reconciled", "=", False),
+                    ("parent_state", "=", "posted"),
+                    ("partner_id", "!=", False),
+                ],
+                ["partner_id"],
+            )
         )
         partners = self.env["res.partner"].browse([p.id for (p,) in open_items])
         holds = self.sudo().search(
@@ -302,8 +315,7 @@ class CreditHold(models.Model):
         self._check_manager()
         for hold in self.filtered(lambda h: h.state != "released"):
             hold.sudo()._release(
-                note
-                or self.env._("Released by %(user)s.", user=self.env.user.name),
+                note or self.env._("Released by %(user)s.", user=self.env.user.name),
                 user=self.env.user,
             )
         return True
@@ -350,9 +362,7 @@ class CreditHold(models.Model):
             raise UserError(self.env._("An override needs a reason."))
         if expiry and expiry < today:
             raise UserError(
-                self.env._(
-                    "The override expiry %(date)s is in the past.", date=expiry
-                )
+                self.env._("The override expiry %(date)s is in the past.", date=expiry)
             )
         if amount_cap and amount_cap < 0:
             raise UserError(self.env._("The override amount cap cannot be negative."))
@@ -416,6 +426,6 @@ class CreditHoldReason(models.Model):
     mode = fields.Selection([("block", "Block"), ("warn", "Warn")], required=True)
     name = fields.Char(string="Reason", required=True)
     is_amount = fields.Boolean(default=True)
-    measured = fields.Float(string="Measured", digits=(16, 2))
+    measured = fields.Float(digits=(16, 2))
     threshold = fields.Float(digits=(16, 2))
     release_hint = fields.Char(string="What Would Release It")

@@ -34,7 +34,9 @@ class ResPartner(models.Model):
         help="This customer gets no credit in the current company: orders are "
         "confirmed only when paid in advance.",
     )
-    credit_hold_ids = fields.One2many("credit.hold", "partner_id", string="Credit Holds")
+    credit_hold_ids = fields.One2many(
+        "credit.hold", "partner_id", string="Credit Holds"
+    )
     credit_hold_count = fields.Integer(
         compute="_compute_credit_hold_state", compute_sudo=True
     )
@@ -147,11 +149,15 @@ class ResPartner(models.Model):
             % (label, format_amount(self.env, amount, currency))
             for label, amount in rows
         )
-        total = Markup('<tr class="fw-bold"><td>%s</td><td class="text-end">%s</td></tr>') % (
+        total = Markup(
+            '<tr class="fw-bold"><td>%s</td><td class="text-end">%s</td></tr>'
+        ) % (
             self.env._("Exposure"),
             format_amount(self.env, exp["total"], currency),
         )
-        return Markup('<table class="table table-sm o_credit_overview">%s%s</table>') % (
+        return Markup(
+            '<table class="table table-sm o_credit_overview">%s%s</table>'
+        ) % (
             body,
             total,
         )
@@ -256,7 +262,13 @@ class ResPartner(models.Model):
         # 3. confirmed orders, part not invoiced yet (tax included), converted
         #    at the order's rate
         env["sale.order.line"].flush_model(
-            ["price_total", "product_uom_qty", "qty_invoiced", "order_id", "display_type"]
+            [
+                "price_total",
+                "product_uom_qty",
+                "qty_invoiced",
+                "order_id",
+                "display_type",
+            ]
         )
         env["sale.order"].flush_model(
             ["state", "company_id", "partner_invoice_id", "currency_rate"]
@@ -275,7 +287,8 @@ class ResPartner(models.Model):
                    ) AS amount
               FROM sale_order_line sol
               JOIN sale_order so ON so.id = sol.order_id
-              JOIN res_partner invoice_partner ON invoice_partner.id = so.partner_invoice_id
+              JOIN res_partner invoice_partner
+                ON invoice_partner.id = so.partner_invoice_id
              WHERE invoice_partner.commercial_partner_id = ANY(%(partners)s)
                AND so.company_id = %(company)s
                AND so.state = 'sale'
@@ -295,7 +308,13 @@ class ResPartner(models.Model):
         #    outstanding account): money is on its way for the invoices they
         #    match, unless those invoices are already excluded above
         env["account.payment"].flush_model(
-            ["move_id", "state", "partner_id", "company_id", "amount_company_currency_signed"]
+            [
+                "move_id",
+                "state",
+                "partner_id",
+                "company_id",
+                "amount_company_currency_signed",
+            ]
         )
         rows = env.execute_query_dict(
             SQL(
@@ -479,27 +498,35 @@ class ResPartner(models.Model):
 
     def _credit_overdue_items(self, company, today, limit=20):
         """Overdue open invoices of the partner, oldest first (for the hints)."""
-        lines = self.env["account.move.line"].sudo().search(
-            [
-                ("partner_id", "=", self.commercial_partner_id.id),
-                ("company_id", "=", company.id),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("reconciled", "=", False),
-                ("parent_state", "=", "posted"),
-                ("amount_residual", ">", 0),
-                ("date_maturity", "<", today),
-                ("move_id.payment_state", "not in", ("in_payment", "paid")),
-            ],
-            order="date_maturity, id",
-            limit=limit,
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", self.commercial_partner_id.id),
+                    ("company_id", "=", company.id),
+                    ("account_id.account_type", "=", "asset_receivable"),
+                    ("reconciled", "=", False),
+                    ("parent_state", "=", "posted"),
+                    ("amount_residual", ">", 0),
+                    ("date_maturity", "<", today),
+                    ("move_id.payment_state", "not in", ("in_payment", "paid")),
+                ],
+                order="date_maturity, id",
+                limit=limit,
+            )
         )
         return [
-            {"name": line.move_id.name, "due": line.date_maturity, "amount": line.amount_residual}
+            {
+                "name": line.move_id.name,
+                "due": line.date_maturity,
+                "amount": line.amount_residual,
+            }
             for line in lines
         ]
 
     def _credit_pay_hint(self, items, amount, currency):
-        """"pay 1,200.00 € overdue on INV/2026/0042, …"."""
+        """ "pay 1,200.00 € overdue on INV/2026/0042, …"."""
         if not items:
             return ""
         if amount is not None:
@@ -571,7 +598,8 @@ class ResPartner(models.Model):
                 else:
                     for hold in rule_holds:
                         signature = sorted(
-                            (r["rule"], round(r.get("measured", 0.0), 2)) for r in reasons
+                            (r["rule"], round(r.get("measured", 0.0), 2))
+                            for r in reasons
                         )
                         if hold._reasons_signature() != signature:
                             hold._set_reasons(reasons)

@@ -99,7 +99,9 @@ class SaleOrder(models.Model):
     def create(self, vals_list):
         # Orders created confirmed (import, RPC) are created as quotations and
         # confirmed through write(), the same check as every other path.
-        confirm_idx = [i for i, vals in enumerate(vals_list) if vals.get("state") == "sale"]
+        confirm_idx = [
+            i for i, vals in enumerate(vals_list) if vals.get("state") == "sale"
+        ]
         for i in confirm_idx:
             vals_list[i] = dict(vals_list[i], state="draft")
         orders = super().create(vals_list)
@@ -191,7 +193,7 @@ class SaleOrder(models.Model):
 
     def _credit_confirm_under_override(self, override, reasons):
         self.ensure_one()
-        super(SaleOrder, self.sudo()).write({"credit_hold_override_id": override.id})
+        self.sudo().credit_hold_override_id = override
         override.invalidate_recordset(["override_used_amount"])
         amount = format_amount(
             self.env, self._credit_amount_company(), self.company_id.currency_id
@@ -258,7 +260,9 @@ class SaleOrder(models.Model):
         reasons = [r for r in self._credit_reasons() if r["mode"] == "block"]
         if not reasons:
             raise UserError(
-                self.env._("%(order)s is not blocked by a credit hold.", order=self.name)
+                self.env._(
+                    "%(order)s is not blocked by a credit hold.", order=self.name
+                )
             )
         partner = self.partner_invoice_id.commercial_partner_id
         Hold = self.env["credit.hold"].sudo()
@@ -296,8 +300,12 @@ class SaleOrder(models.Model):
                 "order_id": self.id,
             }
         )
-        managers = self.env.ref(MANAGER_GROUP).sudo().all_user_ids.filtered(
-            lambda u: self.company_id in u.company_ids and u.active and not u.share
+        managers = (
+            self.env.ref(MANAGER_GROUP)
+            .sudo()
+            .all_user_ids.filtered(
+                lambda u: self.company_id in u.company_ids and u.active and not u.share
+            )
         )
         note = Markup("%s<br/>%s%s") % (
             self.env._(
@@ -315,7 +323,9 @@ class SaleOrder(models.Model):
                 "account_credit_collection.mail_act_credit_release",
                 user_id=manager.id,
                 note=note,
-                summary=self.env._("Credit release requested for %(order)s", order=self.name),
+                summary=self.env._(
+                    "Credit release requested for %(order)s", order=self.name
+                ),
             )
         hold.message_post(body=note)
         self.message_post(

@@ -1,3 +1,4 @@
+from . import test_credit_hold
 from . import test_generate_book
 from . import test_install
 from . import test_security

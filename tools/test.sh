@@ -16,10 +16,21 @@ log "Running the tests"
 export CREDIT_COLLECTION_TEMPLATE_DB="$TEMPLATE"
 # pytest-odoo names the addon after the folder holding __manifest__.py: run it
 # through the link named like the addon (the checkout may have any name).
+# test paths given relative to the checkout are run through the link too
+args=()
+targets=()
+for arg in "$@"; do
+    if [[ "$arg" != -* && -e "$ROOT/${arg%%::*}" ]]; then
+        targets+=("$ADDONS_DIR/$ADDON/$arg")
+    else
+        args+=("$arg")
+    fi
+done
+((${#targets[@]})) || targets=("$ADDONS_DIR/$ADDON/tests")
 set +e
 "$VENV/bin/pytest" -p no:cacheprovider --rootdir="$ADDONS_DIR/$ADDON" \
     -c "$ADDONS_DIR/$ADDON/pytest.ini" --odoo-config="$ODOO_CONF" --odoo-database="$DB" \
-    --odoo-log-level=warn "$ADDONS_DIR/$ADDON/tests" "$@"
+    --odoo-log-level=warn "${targets[@]}" ${args[@]+"${args[@]}"}
 rc=$?
 set -e
 if [[ $rc -eq 5 ]]; then

@@ -16,15 +16,14 @@ class CreditHoldOverride(models.TransientModel):
         "res.company", required=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    hold_id = fields.Many2one("credit.hold", string="Hold")
-    order_id = fields.Many2one("sale.order", string="Order")
+    hold_id = fields.Many2one("credit.hold")
+    order_id = fields.Many2one("sale.order")
     reasons_html = fields.Html(compute="_compute_reasons_html", sanitize=False)
     reason = fields.Text(required=True, help="Why the credit decision is overridden.")
     expiry_date = fields.Date(
         string="Valid Until", help="Empty: until the hold is released."
     )
     amount_cap = fields.Monetary(
-        string="Amount Cap",
         help="Total of the orders that may be confirmed under this override "
         "(company currency). 0: no cap.",
     )

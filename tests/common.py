@@ -1,0 +1,186 @@
+# Copyright 2026 Credit & Collections contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import TransactionCase, new_test_user
+
+DISABLED_MAIL_CONTEXT = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_notrack": True,
+    "no_reset_password": True,
+}
+
+
+class CreditCollectionCommon(TransactionCase):
+    """Fixtures on the database's main company (USD, generic chart)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
+        cls.company = cls.env.company
+        cls.currency = cls.company.currency_id
+        cls.today = fields.Date.context_today(cls.env.user)
+        cls.tier = cls.env["credit.collection.policy"].create(
+            {
+                "name": "Test tier",
+                "company_id": cls.company.id,
+                "use_credit_limit": True,
+                "credit_limit_mode": "block",
+                "default_credit_limit": 0.0,
+                "use_overdue_amount": False,
+                "use_overdue_days": False,
+            }
+        )
+        cls.customer = cls._customer("Acme Held Ltd", limit=1000.0)
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "Credit test service",
+                "type": "service",
+                "list_price": 100.0,
+                "invoice_policy": "order",
+                "taxes_id": [Command.clear()],
+            }
+        )
+        cls.salesman = new_test_user(
+            cls.env,
+            "ccol_salesman",
+            groups="sales_team.group_sale_salesman",
+            company_id=cls.company.id,
+        )
+        cls.collector = new_test_user(
+            cls.env,
+            "ccol_collector",
+            groups="account_credit_collection.group_user,sales_team.group_sale_salesman",
+            company_id=cls.company.id,
+        )
+        cls.manager = new_test_user(
+            cls.env,
+            "ccol_manager",
+            groups="account_credit_collection.group_manager,"
+            "sales_team.group_sale_salesman_all_leads",
+            company_id=cls.company.id,
+        )
+        cls.bank_journal = cls.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", cls.company.id)], limit=1
+        )
+
+    @classmethod
+    def _customer(cls, name, limit=None, tier=None, company=None):
+        partner = cls.env["res.partner"].create({"name": name, "is_company": True})
+        partner = partner.with_company(company or cls.company)
+        vals = {"credit_policy_id": (tier or cls.tier).id}
+        if limit is not None:
+            vals["credit_limit"] = limit
+            vals["use_partner_credit_limit"] = True
+        partner.write(vals)
+        return partner
+
+    @classmethod
+    def _invoice(
+        cls,
+        partner,
+        amount,
+        due_days=30,
+        overdue_days=None,
+        currency=None,
+        post=True,
+        move_type="out_invoice",
+        company=None,
+    ):
+        """An invoice without taxes; ``overdue_days`` sets its due date in the
+        past, otherwise it is due in ``due_days``."""
+        company = company or cls.company
+        if overdue_days is not None:
+            due = cls.today - timedelta(days=overdue_days)
+        else:
+            due = cls.today + timedelta(days=due_days)
+        invoice_date = min(due, cls.today)
+        move = (
+            cls.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": move_type,
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "invoice_date": invoice_date,
+                    "invoice_date_due": due,
+                    "currency_id": (currency or company.currency_id).id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Service",
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        if post:
+            move.action_post()
+        return move
+
+    @classmethod
+    def _order(cls, partner, amount, user=None, company=None, currency=None):
+        company = company or cls.company
+        vals = {
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "order_line": [
+                Command.create(
+                    {
+                        "product_id": cls.product.id,
+                        "product_uom_qty": 1,
+                        "price_unit": amount,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            ],
+        }
+        if user:
+            vals["user_id"] = user.id
+        if currency:
+            pricelist = cls.env["product.pricelist"].create(
+                {"name": f"{currency.name} list", "currency_id": currency.id}
+            )
+            vals["pricelist_id"] = pricelist.id
+        return cls.env["sale.order"].with_company(company).create(vals)
+
+    @classmethod
+    def _pay(cls, invoice, amount=None):
+        """Register a payment through Odoo's wizard."""
+        return (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create(
+                {
+                    "amount": amount or invoice.amount_residual,
+                    "journal_id": cls.bank_journal.id,
+                    "payment_date": cls.today,
+                }
+            )
+            ._create_payments()
+        )
+
+    def _sync_holds(self, partners=None, company=None):
+        """Run the hold synchronisation queued for commit, or sync ``partners``."""
+        if partners is not None:
+            partners._credit_sync_holds(company or self.company)
+        else:
+            self.env.cr.flush()
+
+    def _holds(self, partner, company=None, state=None):
+        domain = [
+            ("partner_id", "=", partner.commercial_partner_id.id),
+            ("company_id", "=", (company or self.company).id),
+        ]
+        if state:
+            domain.append(("state", "=", state))
+        return self.env["credit.hold"].search(domain)
