@@ -1,4 +1,6 @@
 from . import test_credit_hold
+from . import test_credit_race
+from . import test_credit_rpc
 from . import test_generate_book
 from . import test_install
 from . import test_security

@@ -30,7 +30,7 @@ done
 set +e
 "$VENV/bin/pytest" -p no:cacheprovider --rootdir="$ADDONS_DIR/$ADDON" \
     -c "$ADDONS_DIR/$ADDON/pytest.ini" --odoo-config="$ODOO_CONF" --odoo-database="$DB" \
-    --odoo-log-level=warn "${targets[@]}" ${args[@]+"${args[@]}"}
+    --odoo-log-level=warn --odoo-http "${targets[@]}" ${args[@]+"${args[@]}"}
 rc=$?
 set -e
 if [[ $rc -eq 5 ]]; then

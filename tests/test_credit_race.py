@@ -1,0 +1,107 @@
+# Copyright 2026 Credit & Collections contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Concurrent confirmations for one customer through separate database
+connections (real transactions, committed), as several Odoo workers would."""
+
+import threading
+import uuid
+
+from odoo import Command, api
+from odoo.exceptions import UserError
+from odoo.modules.registry import Registry
+from odoo.service.model import retrying
+from odoo.tests import BaseCase, get_db_name, tagged
+
+N_ORDERS = 4
+
+
+@tagged("post_install", "-at_install")
+class TestConfirmationRace(BaseCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+        cls.tag = uuid.uuid4().hex[:8]
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            tier = env["credit.collection.policy"].create(
+                {"name": f"Race tier {cls.tag}", "use_credit_limit": True}
+            )
+            partner = env["res.partner"].create(
+                {"name": f"Race customer {cls.tag}", "is_company": True}
+            )
+            partner.write(
+                {
+                    "credit_policy_id": tier.id,
+                    "credit_limit": 1000.0,
+                    "use_partner_credit_limit": True,
+                }
+            )
+            product = env["product.product"].create(
+                {"name": "Race service", "type": "service", "taxes_id": [Command.clear()]}
+            )
+            # each order fits in the limit alone; no two fit together
+            orders = env["sale.order"].create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "order_line": [
+                            Command.create(
+                                {
+                                    "product_id": product.id,
+                                    "price_unit": 600.0,
+                                    "tax_ids": [Command.clear()],
+                                }
+                            )
+                        ],
+                    }
+                    for _i in range(N_ORDERS)
+                ]
+            )
+            cls.order_ids = orders.ids
+            cls.partner_id = partner.id
+
+    def test_exactly_one_concurrent_confirmation_passes(self):
+        barrier = threading.Barrier(N_ORDERS, timeout=30)
+        results = {}
+
+        def confirm(order_id):
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, api.SUPERUSER_ID, {})
+                # take every transaction's snapshot before any of them confirms
+                env["sale.order"].browse(order_id).read(["state"])
+                barrier.wait()
+
+                def attempt():
+                    env["sale.order"].browse(order_id).action_confirm()
+
+                try:
+                    retrying(attempt, env)
+                    cr.commit()
+                    results[order_id] = "confirmed"
+                except UserError as exc:
+                    cr.rollback()
+                    results[order_id] = f"refused: {exc}"
+                except Exception as exc:  # noqa: BLE001 - reported below
+                    cr.rollback()
+                    results[order_id] = f"error: {exc!r}"
+
+        threads = [
+            threading.Thread(target=confirm, args=(oid,)) for oid in self.order_ids
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        self.assertEqual(len(results), N_ORDERS, results)
+        confirmed = [oid for oid, res in results.items() if res == "confirmed"]
+        refused = [oid for oid, res in results.items() if res.startswith("refused")]
+        self.assertEqual(len(confirmed), 1, results)
+        self.assertEqual(len(refused), N_ORDERS - 1, results)
+        for oid in refused:
+            self.assertIn("Credit limit", results[oid])
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            states = env["sale.order"].browse(self.order_ids).mapped("state")
+            self.assertEqual(states.count("sale"), 1)
+            self.assertEqual(states.count("draft"), N_ORDERS - 1)
