@@ -242,13 +242,46 @@ class SaleOrder(models.Model):
         )
         return "\n".join(lines)
 
-    def _has_to_be_paid(self):
-        # EXTENDS 'sale': a customer on hold pays online before confirmation
-        return super()._has_to_be_paid() or (
+    def _credit_requires_prepayment(self):
+        """A blocked quotation goes ahead only when fully paid in advance."""
+        self.ensure_one()
+        return (
             self.state in ("draft", "sent")
             and bool(self.amount_total)
             and self.sudo().credit_check_state == "block"
         )
+
+    def _has_to_be_paid(self):
+        # EXTENDS 'sale': a customer on hold pays online before confirmation
+        has_to_be_paid = super()._has_to_be_paid()
+        if not has_to_be_paid and self._credit_requires_prepayment():
+            return not self._credit_is_prepaid()
+        return has_to_be_paid
+
+    def _get_prepayment_required_amount(self):
+        # EXTENDS 'sale': no partial down payment for a customer on hold
+        amount = super()._get_prepayment_required_amount()
+        if self._credit_requires_prepayment():
+            return self.amount_total
+        return amount
+
+    def _credit_notify_payment_on_hold(self, transaction):
+        self.ensure_one()
+        note = self.env._(
+            "A payment of %(amount)s was received online, but %(customer)s is on "
+            "credit hold and the order is not fully paid: it stays a quotation "
+            "until it is paid in full or a credit manager releases the hold.",
+            amount=format_amount(self.env, transaction.amount, transaction.currency_id),
+            customer=self.partner_invoice_id.commercial_partner_id.display_name,
+        )
+        self.sudo().message_post(body=note)
+        if self.user_id:
+            self.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=self.user_id.id,
+                summary=self.env._("Paid quotation blocked by a credit hold"),
+                note=Markup("<p>%s</p>") % note,
+            )
 
     # ---------------------------------------------------------------- actions
     def action_credit_request_release(self):
@@ -335,6 +368,10 @@ class SaleOrder(models.Model):
             )
         )
         return True
+
+    def action_view_credit_holds(self):
+        self.ensure_one()
+        return self.partner_invoice_id.commercial_partner_id.action_view_credit_holds()
 
     def action_credit_override(self):
         """Open the override wizard for this order (managers)."""

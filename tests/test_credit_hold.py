@@ -7,6 +7,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import CreditCollectionCommon
 
@@ -202,12 +203,7 @@ class TestHoldRules(CreditCollectionCommon):
         order2.action_confirm()
         self.assertEqual(order2.state, "sale")
 
-    def test_prepayment_only_unless_paid_in_advance(self):
-        self.customer.credit_prepayment_only = True
-        order = self._order(self.customer, 80.0)
-        self.assertTrue(order._has_to_be_paid())
-        with self.assertRaisesRegex(UserError, "prepayment only"):
-            order.action_confirm()
+    def _transaction(self, order, amount):
         provider = self.env["payment.provider"].search([], limit=1)
         method = (
             self.env["payment.method"]
@@ -218,16 +214,34 @@ class TestHoldRules(CreditCollectionCommon):
             {
                 "provider_id": provider.id,
                 "payment_method_id": method.id,
-                "amount": order.amount_total,
+                "amount": amount,
                 "currency_id": order.currency_id.id,
                 "partner_id": self.customer.id,
-                "reference": f"{order.name}-prepaid",
+                "reference": f"{order.name}-{amount}",
                 "sale_order_ids": [Command.set(order.ids)],
             }
         )
         tx.state = "done"
-        order.invalidate_recordset(["amount_paid"])
-        order.action_confirm()
+        order.invalidate_recordset(["amount_paid", "transaction_ids"])
+        return tx
+
+    def test_prepayment_only_unless_paid_in_advance(self):
+        self.customer.credit_prepayment_only = True
+        order = self._order(self.customer, 80.0, user=self.salesman)
+        self.assertTrue(order._has_to_be_paid())
+        self.assertEqual(order._get_prepayment_required_amount(), 80.0)
+        with self.assertRaisesRegex(UserError, "prepayment only"):
+            order.action_confirm()
+        # a partial online payment: the payment is processed, the order stays a
+        # quotation and the salesperson is told
+        tx = self._transaction(order, 30.0)
+        self.assertFalse(tx._check_amount_and_confirm_order())
+        self.assertIn(order.state, ("draft", "sent"))
+        self.assertIn("is on credit hold", order.message_ids[:1].body)
+        self.assertIn(self.salesman, order.activity_ids.user_id)
+        # paid in full: the online payment confirms it
+        tx2 = self._transaction(order, 50.0)
+        self.assertEqual(tx2._check_amount_and_confirm_order(), order)
         self.assertEqual(order.state, "sale")
 
     def test_refunds_are_never_blocked(self):
@@ -337,7 +351,8 @@ class TestHoldsAndOverrides(CreditCollectionCommon):
         self.assertIn(invoice.name, hold.reason_ids.release_hint)
         self.assertTrue(self.customer.credit_on_hold)
         self.assertIn(
-            self.customer, self.env["res.partner"].search([("credit_on_hold", "=", True)])
+            self.customer,
+            self.env["res.partner"].search([("credit_on_hold", "=", True)]),
         )
         # the customer pays: the hold is released automatically
         self._pay(invoice)
@@ -349,7 +364,11 @@ class TestHoldsAndOverrides(CreditCollectionCommon):
 
     def test_cron_sets_holds_as_items_age(self):
         self.tier.write(
-            {"use_overdue_days": True, "overdue_days_threshold": 30, "use_credit_limit": False}
+            {
+                "use_overdue_days": True,
+                "overdue_days_threshold": 30,
+                "use_credit_limit": False,
+            }
         )
         self._invoice(self.customer, 400.0, overdue_days=20)
         self._sync_holds()
@@ -366,7 +385,9 @@ class TestHoldsAndOverrides(CreditCollectionCommon):
         wizard = (
             self.env["credit.hold.override"]
             .with_user(self.manager)
-            .with_context(**order.with_user(self.manager).action_credit_override()["context"])
+            .with_context(
+                **order.with_user(self.manager).action_credit_override()["context"]
+            )
             .create(
                 {
                     "reason": "Signed guarantee from the parent company",
@@ -430,11 +451,23 @@ class TestHoldsAndOverrides(CreditCollectionCommon):
         self.assertFalse(hold.activity_ids)
 
     def test_manual_hold(self):
-        hold = (
-            self.env["credit.hold"]
+        action = self.env.ref("account_credit_collection.credit_hold_manual_action")
+        wizard = (
+            self.env["credit.hold.manual"]
             .with_user(self.manager)
-            .action_create_manual(self.customer, "Bounced cheque")
+            .with_context(
+                active_id=self.customer.id,
+                **safe_eval(action.context, {"active_id": self.customer.id}),
+            )
+            .create({"reason": "Bounced cheque"})
         )
+        hold = self.env["credit.hold"].browse(wizard.action_set_hold()["res_id"])
+        self.assertEqual(hold.origin, "manual")
+        self.assertEqual(hold.partner_id, self.customer)
+        with self.assertRaises(AccessError):
+            self.env["credit.hold.manual"].with_user(self.salesman).create(
+                {"partner_id": self.customer.id, "reason": "no"}
+            )
         order = self._order(self.customer, 10.0)
         with self.assertRaisesRegex(UserError, "Manual hold .* Bounced cheque"):
             order.action_confirm()
@@ -453,8 +486,10 @@ class TestHoldsAndOverrides(CreditCollectionCommon):
 @tagged("post_install", "-at_install")
 class TestAccess(CreditCollectionCommon):
     def test_salesperson_cannot_change_credit_decisions(self):
-        hold = self.env["credit.hold"].with_user(self.manager).action_create_manual(
-            self.customer, "Audit"
+        hold = (
+            self.env["credit.hold"]
+            .with_user(self.manager)
+            .action_create_manual(self.customer, "Audit")
         )
         sales_hold = hold.with_user(self.salesman)
         self.assertEqual(sales_hold.state, "active")  # can read
@@ -473,15 +508,19 @@ class TestAccess(CreditCollectionCommon):
         with self.assertRaises(AccessError):
             self.customer.with_user(self.salesman).write({"credit_policy_id": False})
         with self.assertRaises(AccessError):
-            self.customer.with_user(self.salesman).write({"credit_prepayment_only": False})
+            self.customer.with_user(self.salesman).write(
+                {"credit_prepayment_only": False}
+            )
         with self.assertRaises(AccessError):
             self.env["credit.hold.override"].with_user(self.salesman).create(
                 {"partner_id": self.customer.id, "reason": "x"}
             )
 
     def test_holds_are_never_deleted(self):
-        hold = self.env["credit.hold"].with_user(self.manager).action_create_manual(
-            self.customer, "Audit"
+        hold = (
+            self.env["credit.hold"]
+            .with_user(self.manager)
+            .action_create_manual(self.customer, "Audit")
         )
         with self.assertRaises(AccessError):
             hold.with_user(self.manager).unlink()
@@ -494,8 +533,16 @@ class TestAccess(CreditCollectionCommon):
             "generic_coa", other, install_demo=False
         )
         user_a = self.manager
-        hold_b = self.env["credit.hold"].sudo().create(
-            {"partner_id": self.customer.id, "company_id": other.id, "origin": "manual"}
+        hold_b = (
+            self.env["credit.hold"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": other.id,
+                    "origin": "manual",
+                }
+            )
         )
         self.assertFalse(
             self.env["credit.hold"].with_user(user_a).search([("id", "=", hold_b.id)])
@@ -506,9 +553,13 @@ class TestAccess(CreditCollectionCommon):
         self._invoice(self.customer, 5000.0, due_days=5)
         exp_b = self.customer._credit_exposure(other).get(self.customer.id)
         self.assertFalse(exp_b)
-        self.assertTrue(self.customer.with_company(self.company).credit_on_hold is False)
+        self.assertTrue(
+            self.customer.with_company(self.company).credit_on_hold is False
+        )
         self.assertTrue(self.customer.with_company(other).credit_on_hold)
-        tiers_b = self.env["credit.collection.policy"].with_user(user_a).search(
-            [("company_id", "=", other.id)]
+        tiers_b = (
+            self.env["credit.collection.policy"]
+            .with_user(user_a)
+            .search([("company_id", "=", other.id)])
         )
         self.assertFalse(tiers_b)

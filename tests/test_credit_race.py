@@ -38,7 +38,11 @@ class TestConfirmationRace(BaseCase):
                 }
             )
             product = env["product.product"].create(
-                {"name": "Race service", "type": "service", "taxes_id": [Command.clear()]}
+                {
+                    "name": "Race service",
+                    "type": "service",
+                    "taxes_id": [Command.clear()],
+                }
             )
             # each order fits in the limit alone; no two fit together
             orders = env["sale.order"].create(

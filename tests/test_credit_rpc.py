@@ -62,7 +62,9 @@ class TestCreditHoldRpc(HttpCase):
 
     def test_xmlrpc_confirm_is_refused(self):
         with self.assertRaisesRegex(xmlrpc.client.Fault, "on credit hold"):
-            self._execute(self.salesman, "sale.order", "action_confirm", [self.order.id])
+            self._execute(
+                self.salesman, "sale.order", "action_confirm", [self.order.id]
+            )
         with self.assertRaisesRegex(xmlrpc.client.Fault, "on credit hold"):
             self._execute(
                 self.salesman, "sale.order", "write", [self.order.id], {"state": "sale"}

@@ -121,6 +121,47 @@ CHECKS = {
                          AND coalesce(cl.reconciled, false)))
         """,
     ),
+    "partial_counterparts": (
+        "partials between items of different accounts, companies or partners",
+        """
+        SELECT count(*), (array_agg(p.id ORDER BY p.id))[1:5]
+          FROM account_partial_reconcile p
+          JOIN account_move_line dl ON dl.id = p.debit_move_id
+          JOIN account_move_line cl ON cl.id = p.credit_move_id
+          LEFT JOIN res_partner dp ON dp.id = dl.partner_id
+          LEFT JOIN res_partner cp ON cp.id = cl.partner_id
+         WHERE dl.account_id != cl.account_id
+            OR dl.company_id != cl.company_id
+            OR dp.commercial_partner_id IS DISTINCT FROM cp.commercial_partner_id
+        """,
+    ),
+    "matching_numbers": (
+        "items whose matching number does not name their own reconciliation",
+        """
+        WITH groups AS (
+            SELECT l.matching_number, count(*) AS n_lines,
+                   count(*) FILTER (WHERE l.full_reconcile_id IS NOT NULL
+                       AND l.matching_number != l.full_reconcile_id::text) AS bad_full,
+                   count(DISTINCT l.full_reconcile_id) AS n_full
+              FROM account_move_line l
+             WHERE l.matching_number IS NOT NULL
+               AND l.matching_number NOT LIKE 'I%'
+             GROUP BY l.matching_number
+        ), edges AS (
+            SELECT l.matching_number, count(*) AS n_partials
+              FROM account_partial_reconcile p
+              JOIN account_move_line l ON l.id = p.debit_move_id
+             WHERE l.matching_number IS NOT NULL
+             GROUP BY l.matching_number
+        )
+        -- a group of n items linked by partials needs at least n - 1 partials
+        SELECT coalesce(sum(g.n_lines), 0)::bigint,
+               (array_agg(g.matching_number ORDER BY g.matching_number))[1:5]
+          FROM groups g LEFT JOIN edges e USING (matching_number)
+         WHERE g.bad_full > 0 OR g.n_full > 1
+            OR coalesce(e.n_partials, 0) < g.n_lines - 1
+        """,
+    ),
     "partner_balance": (
         "(commercial partner, company) whose receivable balance != open residual",
         f"""

@@ -1,1 +1,2 @@
 from . import credit_hold_override
+from . import credit_hold_manual
