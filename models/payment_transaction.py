@@ -1,6 +1,5 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from markupsafe import Markup
 
 from odoo import models
 
@@ -15,7 +14,9 @@ class PaymentTransaction(models.Model):
         # payment's processing.
         held = self.env["payment.transaction"]
         for tx in self:
-            orders = tx.sale_order_ids.filtered(lambda so: so.state in ("draft", "sent"))
+            orders = tx.sale_order_ids.filtered(
+                lambda so: so.state in ("draft", "sent")
+            )
             if len(orders) == 1 and orders._credit_requires_prepayment():
                 if not orders._credit_is_prepaid():
                     held |= tx

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from freezegun import freeze_time
+from psycopg2 import IntegrityError
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -261,7 +262,7 @@ class TestHoldRules(CreditCollectionCommon):
     def test_one_default_tier_per_company(self):
         default = self.env["credit.collection.policy"]._get_default(self.company)
         self.assertTrue(default)
-        with self.assertRaises(Exception), self.cr.savepoint():
+        with self.assertRaises(IntegrityError), self.cr.savepoint():
             self.tier.is_default = True
             self.env.flush_all()
 
