@@ -726,11 +726,33 @@ class BookGenerator:
         start = time.perf_counter()
         orders = self.env["sale.order"].with_company(company).create(vals_list)
         to_confirm = orders.filtered(lambda o: rng.random() < 0.6)
-        to_confirm.action_confirm()
+        refused = self._confirm_orders(to_confirm)
+        to_confirm -= refused
         self._tick("sale orders", start)
         info = self.summary["companies"][company.name]
         info["quotations"] = len(orders) - len(to_confirm)
         info["sale_orders"] = len(to_confirm)
+        info["orders_refused"] = len(refused)
+
+    def _confirm_orders(self, orders):
+        """Confirm the orders; where an addon refuses a confirmation (a credit
+        hold, for instance), the order stays a quotation. Returns the refused."""
+        from odoo.exceptions import UserError  # noqa: PLC0415
+
+        try:
+            with self.env.cr.savepoint():
+                orders.action_confirm()
+            return orders.browse()
+        except UserError:
+            pass
+        refused = orders.browse()
+        for order in orders:
+            try:
+                with self.env.cr.savepoint():
+                    order.action_confirm()
+            except UserError:
+                refused |= order
+        return refused
 
     # ------------------------------------------------------------------- run
     def _generate_company(self, company, customers, n_invoices, products):
