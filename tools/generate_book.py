@@ -743,8 +743,8 @@ class BookGenerator:
             with self.env.cr.savepoint():
                 orders.action_confirm()
             return orders.browse()
-        except UserError:
-            pass
+        except UserError as exc:
+            _logger.info("batch confirmation refused (%s), confirming one by one", exc)
         refused = orders.browse()
         for order in orders:
             try:
