@@ -84,9 +84,13 @@ class SaleOrder(models.Model):
         )
 
     def _credit_reasons_html(self, reasons):
+        warning = self.env._("warning")
         items = Markup("").join(
-            Markup("<li><b>%s</b>%s</li>")
+            Markup("<li>%s<b>%s</b>%s</li>")
             % (
+                Markup('<span class="badge text-bg-warning me-1">%s</span>') % warning
+                if r["mode"] == "warn"
+                else "",
                 r["name"],
                 Markup(" — <i>%s</i>") % r["hint"] if r.get("hint") else "",
             )

@@ -407,9 +407,38 @@ class BookGenerator:
             by_term[c["term"]] |= c["partner"]
         for term, partners in by_term.items():
             partners.with_company(company).property_payment_term_id = term
+        self._tick("customers", start)
+
+    # credit limit as a multiple of the open receivable the customer ends with:
+    # comfortable for prompt payers, tight for chronic and insolvent ones
+    LIMIT_FACTORS = {
+        "prompt": (1.5, 3.0),
+        "late": (1.1, 2.0),
+        "chronic": (0.7, 1.2),
+        "insolvent": (0.4, 0.9),
+    }
+
+    def _set_credit_limits(self, customers, company):
+        start = time.perf_counter()
+        self.env.flush_all()
+        open_amounts = dict(
+            self.env["account.move.line"]._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("partner_id", "in", [c["partner"].id for c in customers]),
+                    ("account_id.account_type", "=", "asset_receivable"),
+                    ("reconciled", "=", False),
+                    ("parent_state", "=", "posted"),
+                ],
+                ["partner_id"],
+                ["amount_residual:sum"],
+            )
+        )
         by_limit = {}
         for c in customers:
-            limit = round(self.rng.choice([5, 10, 20, 50, 100]) * 1000 * c["scale"], -3)
+            low, high = self.LIMIT_FACTORS[c["behaviour"]]
+            open_amount = max(open_amounts.get(c["partner"], 0.0), 0.0)
+            limit = max(5000.0, round(open_amount * self.rng.uniform(low, high), -3))
             by_limit.setdefault(limit, self.env["res.partner"])
             by_limit[limit] |= c["partner"]
         for limit, partners in by_limit.items():
@@ -776,6 +805,7 @@ class BookGenerator:
         self._create_credit_notes(planned, company)
         self._create_payments(planned, customers, company)
         self._analyze()
+        self._set_credit_limits(customers, company)
         info = self.summary["companies"][company.name]
         info["invoices"] = len(planned)
         info["foreign_customers"] = [
