@@ -1,7 +1,7 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import api, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 PRECOMMIT_KEY = "account_credit_collection.sync_holds"
 
@@ -110,3 +110,42 @@ class AccountPartialReconcile(models.Model):
         )
         for company, company_lines in lines.grouped("company_id").items():
             schedule_hold_sync(self.env, company_lines.partner_id, company)
+
+
+class AccountMoveDispute(models.Model):
+    _inherit = "account.move"
+
+    credit_dispute_amount = fields.Monetary(
+        string="Disputed Amount",
+        currency_field="company_currency_id",
+        copy=False,
+        tracking=True,
+        help="Part of this invoice the customer disputes (company currency). "
+        "Whether it counts in the customer's exposure depends on its credit tier.",
+    )
+    credit_dispute_reason = fields.Char(
+        string="Dispute Reason", copy=False, tracking=True
+    )
+
+    @api.constrains("credit_dispute_amount", "amount_total_signed")
+    def _check_credit_dispute_amount(self):
+        for move in self:
+            if move.credit_dispute_amount < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The disputed amount of %(move)s cannot be negative.",
+                        move=move.display_name,
+                    )
+                )
+            if (
+                move.company_currency_id.compare_amounts(
+                    move.credit_dispute_amount, abs(move.amount_total_signed)
+                )
+                > 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The disputed amount of %(move)s cannot exceed its total.",
+                        move=move.display_name,
+                    )
+                )

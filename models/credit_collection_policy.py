@@ -131,6 +131,26 @@ class CreditCollectionPolicy(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if "company_id" in vals and not vals["company_id"]:
+                raise ValidationError(
+                    self.env._(
+                        "Credit tier %(tier)s needs a company: tiers and their rules "
+                        "are per company.",
+                        tier=vals.get("name") or "",
+                    )
+                )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "company_id" in vals and not vals["company_id"]:
+            raise ValidationError(
+                self.env._("A credit tier needs a company: tiers are per company.")
+            )
+        return super().write(vals)
+
     @api.model
     def _get_default(self, company):
         """The default tier of ``company`` (an empty recordset if none)."""

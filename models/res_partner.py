@@ -143,6 +143,7 @@ class ResPartner(models.Model):
             (self.env._("Payments being processed"), exp["in_payment"]),
             (self.env._("Draft invoices"), exp["draft"]),
             (self.env._("Orders not yet invoiced"), exp["orders"]),
+            (self.env._("of which disputed"), exp["disputed"]),
         ]
         body = Markup("").join(
             Markup('<tr><td>%s</td><td class="text-end">%s</td></tr>')
@@ -193,6 +194,7 @@ class ResPartner(models.Model):
         env["account.move"].flush_model(
             [
                 "payment_state",
+                "credit_dispute_amount",
                 "state",
                 "move_type",
                 "amount_total_signed",
@@ -221,7 +223,16 @@ class ResPartner(models.Model):
                    MIN(COALESCE(line.date_maturity, line.date)) FILTER (
                        WHERE line.amount_residual > 0
                          AND COALESCE(line.date_maturity, line.date) < %(today)s
-                   ) AS oldest_due_date
+                   ) AS oldest_due_date,
+                   SUM(LEAST(COALESCE(move.credit_dispute_amount, 0),
+                             line.amount_residual)) FILTER (
+                       WHERE line.amount_residual > 0
+                   ) AS disputed,
+                   SUM(LEAST(COALESCE(move.credit_dispute_amount, 0),
+                             line.amount_residual)) FILTER (
+                       WHERE line.amount_residual > 0
+                         AND COALESCE(line.date_maturity, line.date) < %(today)s
+                   ) AS disputed_overdue
               FROM account_move_line line
               JOIN account_account account ON account.id = line.account_id
               JOIN account_move move ON move.id = line.move_id
@@ -244,6 +255,8 @@ class ResPartner(models.Model):
             exp["not_due"] = row["not_due"] or 0.0
             exp["overdue"] = row["overdue"] or 0.0
             exp["credits"] = row["credits"] or 0.0
+            exp["disputed"] = row["disputed"] or 0.0
+            exp["disputed_overdue"] = row["disputed_overdue"] or 0.0
             if row["oldest_due_date"]:
                 exp["oldest_due_date"] = row["oldest_due_date"]
                 exp["oldest_overdue_days"] = (today - row["oldest_due_date"]).days
@@ -372,6 +385,12 @@ class ResPartner(models.Model):
             )
         currency = company.currency_id
         today = fields.Date.context_today(self.with_company(company))
+        if not policy.count_disputed and exposure["disputed"]:
+            exposure = dict(
+                exposure,
+                total=exposure["total"] - exposure["disputed"],
+                overdue=exposure["overdue"] - exposure["disputed_overdue"],
+            )
 
         def money(amount):
             return format_amount(self.env, amount, currency)
@@ -625,5 +644,11 @@ class ResPartner(models.Model):
 
 def _empty_exposure():
     exp = dict.fromkeys(EXPOSURE_KEYS, 0.0)
-    exp.update(total=0.0, oldest_overdue_days=0, oldest_due_date=False)
+    exp.update(
+        total=0.0,
+        oldest_overdue_days=0,
+        oldest_due_date=False,
+        disputed=0.0,  # part of the open items under dispute (included above)
+        disputed_overdue=0.0,
+    )
     return exp

@@ -253,6 +253,38 @@ class TestHoldRules(CreditCollectionCommon):
         with self.assertRaisesRegex(UserError, "cannot be posted"):
             self._invoice(self.customer, 50.0)
 
+    def test_disputed_amounts_count_per_tier(self):
+        self.tier.write(
+            {
+                "use_overdue_amount": True,
+                "overdue_amount_threshold": 500.0,
+                "use_credit_limit": False,
+            }
+        )
+        invoice = self._invoice(self.customer, 800.0, overdue_days=10)
+        invoice.write(
+            {"credit_dispute_amount": 400.0, "credit_dispute_reason": "Damaged goods"}
+        )
+        exp = self.customer._credit_exposure(self.company)[self.customer.id]
+        self.assertAlmostEqual(exp["disputed"], 400.0)
+        self.assertAlmostEqual(exp["total"], 800.0)
+        order = self._order(self.customer, 10.0)
+        self.assertEqual(order.credit_check_state, "block")  # counted by default
+        self.tier.count_disputed = False
+        order.invalidate_recordset(["credit_check_state"])
+        self.assertEqual(order.credit_check_state, "ok")  # 800 - 400 <= 500
+        order.action_confirm()
+        with self.assertRaisesRegex(ValidationError, "cannot exceed its total"):
+            invoice.credit_dispute_amount = 900.0
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            invoice.credit_dispute_amount = -1.0
+
+    def test_policy_without_company_is_refused(self):
+        with self.assertRaises(ValidationError):
+            self.env["credit.collection.policy"].create(
+                {"name": "Nowhere", "company_id": False}
+            )
+
     def test_negative_thresholds_are_refused(self):
         with self.assertRaises(ValidationError):
             self.tier.default_credit_limit = -1.0
