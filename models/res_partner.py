@@ -368,11 +368,16 @@ class ResPartner(models.Model):
             "credit.collection.policy"
         ]._get_default(company)
 
-    def _credit_evaluate(self, company, exposure=None, order=None, order_amount=0.0):
+    def _credit_evaluate(
+        self, company, exposure=None, order=None, order_amount=0.0, hints=True
+    ):
         """The hold rules that fire for this commercial partner in ``company``.
 
         :param order: the sale order being confirmed (its amount counts in the
             exposure for the credit-limit rule)
+        :param hints: compute "what would release it" (lists the overdue
+            invoices: one more query); the confirmation path skips them unless
+            it refuses the order
         :return: list of reason dicts (rule, mode, name, measured, threshold,
             is_amount, hint), blocking ones first
         """
@@ -443,7 +448,9 @@ class ResPartner(models.Model):
             )
             > 0
         ):
-            overdue_items = partner._credit_overdue_items(company, today)
+            overdue_items = (
+                partner._credit_overdue_items(company, today) if hints else []
+            )
             excess = exposure["overdue"] - policy.overdue_amount_threshold
             reasons.append(
                 {
@@ -464,7 +471,9 @@ class ResPartner(models.Model):
             and exposure["oldest_overdue_days"] > policy.overdue_days_threshold
         ):
             if overdue_items is None:
-                overdue_items = partner._credit_overdue_items(company, today)
+                overdue_items = (
+                    partner._credit_overdue_items(company, today) if hints else []
+                )
             late = [
                 item
                 for item in overdue_items

@@ -70,7 +70,7 @@ class SaleOrder(models.Model):
             self.amount_total / (self.currency_rate or 1.0)
         )
 
-    def _credit_reasons(self, extra_amount=0.0):
+    def _credit_reasons(self, extra_amount=0.0, hints=True):
         """Rules firing for this order's customer if it were confirmed now."""
         self.ensure_one()
         partner = self.partner_invoice_id.commercial_partner_id.sudo()
@@ -81,6 +81,7 @@ class SaleOrder(models.Model):
             exposure=exposure,
             order=self,
             order_amount=self._credit_amount_company() + extra_amount,
+            hints=hints,
         )
 
     def _credit_reasons_html(self, reasons):
@@ -159,17 +160,21 @@ class SaleOrder(models.Model):
             if order._credit_is_prepaid():
                 pending[key] += amount
                 continue
-            reasons = order._credit_reasons(extra_amount=pending[key])
-            pending[key] += amount
+            reasons = order._credit_reasons(extra_amount=pending[key], hints=False)
             blocking = [r for r in reasons if r["mode"] == "block"]
             warnings = [r for r in reasons if r["mode"] == "warn"]
             if blocking:
                 override = order._credit_find_override(partner, company, amount)
                 if not override:
+                    # refused: explain what would release it
+                    reasons = order._credit_reasons(extra_amount=pending[key])
+                    blocking = [r for r in reasons if r["mode"] == "block"]
                     raise UserError(order._credit_blocked_message(blocking))
                 order._credit_confirm_under_override(override, blocking)
+            pending[key] += amount
             if warnings:
-                order.message_post(
+                # a log entry (no notification): cheaper than message_post
+                order._message_log(
                     body=Markup("%s%s")
                     % (
                         self.env._("Confirmed despite credit warnings:"),
