@@ -7,6 +7,11 @@ import xmlrpc.client
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
+TINY_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+    "+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
 
 @tagged("post_install", "-at_install")
 class TestCreditHoldRpc(HttpCase):
@@ -103,6 +108,19 @@ class TestCreditHoldRpc(HttpCase):
                 {"credit_prepayment_only": False, "credit_policy_id": False},
             )
         self.assertEqual(hold.state, "active")
+
+    def test_portal_signature_asks_for_prepayment_instead_of_confirming(self):
+        self.order.write({"require_signature": True, "require_payment": False})
+        self.order.action_quotation_sent()
+        token = self.order._portal_ensure_token()
+        result = self.make_jsonrpc_request(
+            f"/my/orders/{self.order.id}/accept",
+            {"access_token": token, "name": "Buyer", "signature": TINY_PNG},
+        )
+        self.assertNotIn("error", result)
+        self.assertIn("allow_payment=yes", result["redirect_url"])
+        self.assertEqual(self.order.state, "sent")
+        self.assertEqual(self.order.signed_by, "Buyer")
 
     def test_jsonrpc_request_release_then_manager_override(self):
         self.authenticate(self.salesman.login, self.salesman.login)
