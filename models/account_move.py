@@ -29,9 +29,10 @@ def run_hold_sync(env):
         by_company.setdefault(company_id, []).append(partner_id)
     for company_id, partner_ids in by_company.items():
         company = env["res.company"].browse(company_id)
-        env["res.partner"].sudo().browse(partner_ids).with_company(
-            company
-        )._credit_sync_holds(company)
+        partners = env["res.partner"].sudo().browse(partner_ids).with_company(company)
+        # the case's stage first: a hold stage is one of the hold rules
+        env["credit.collection.case"].sudo()._update_cases(company, partners)
+        partners._credit_sync_holds(company)
 
 
 class AccountMove(models.Model):

@@ -419,6 +419,7 @@ class CreditHoldReason(models.Model):
             ("overdue_amount", "Overdue amount"),
             ("overdue_days", "Oldest overdue item"),
             ("prepayment", "Prepayment only"),
+            ("stage", "Collection stage"),
             ("manual", "Manual hold"),
         ],
         required=True,

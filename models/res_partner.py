@@ -494,6 +494,35 @@ class ResPartner(models.Model):
                     "hint": partner._credit_pay_hint(late, None, currency),
                 }
             )
+        case = (
+            self.env["credit.collection.case"]
+            .sudo()
+            .search(
+                [("partner_id", "=", partner.id), ("company_id", "=", company.id)],
+                limit=1,
+            )
+        )
+        if case.stage_id.is_hold:
+            reasons.append(
+                {
+                    "rule": "stage",
+                    "mode": "block",
+                    "name": self.env._(
+                        "Collection stage %(stage)s (worst item %(days)s days overdue)",
+                        stage=case.stage_id.name,
+                        days=case.worst_days_overdue,
+                    ),
+                    "measured": case.worst_days_overdue,
+                    "threshold": case.stage_id.min_days_overdue,
+                    "is_amount": False,
+                    "hint": self.env._(
+                        "pay the items more than %(days)s days overdue",
+                        days=case.stage_id.min_days_overdue,
+                    )
+                    if not case.stage_id.is_manual
+                    else self.env._("ask a credit manager to move the case"),
+                }
+            )
         manual = (
             self.env["credit.hold"]
             .sudo()

@@ -1,3 +1,4 @@
+from . import test_collection_case
 from . import test_credit_hold
 from . import test_credit_race
 from . import test_credit_rpc

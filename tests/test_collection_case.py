@@ -1,0 +1,242 @@
+# Copyright 2026 Credit & Collections contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import CreditCollectionCommon
+
+# days overdue of the only open item -> expected stage (xmlid suffix)
+BOUNDARIES = [
+    (-5, "stage_current"),
+    (0, "stage_current"),
+    (1, "stage_reminder"),
+    (14, "stage_reminder"),
+    (15, "stage_second_reminder"),
+    (29, "stage_second_reminder"),
+    (30, "stage_final_notice"),
+    (44, "stage_final_notice"),
+    (45, "stage_credit_hold"),
+    (89, "stage_credit_hold"),
+    (90, "stage_legal"),
+    (400, "stage_legal"),  # "Written off" is manual only
+]
+
+
+@tagged("post_install", "-at_install")
+class TestCollectionCases(CreditCollectionCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tier.use_credit_limit = False
+        cls.Case = cls.env["credit.collection.case"]
+
+    def _case(self, partner, company=None):
+        return self.Case.with_context(active_test=False).search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", (company or self.company).id),
+            ]
+        )
+
+    def _stage(self, suffix):
+        return self.env.ref(f"account_credit_collection.{suffix}")
+
+    def test_stage_by_days_overdue_at_each_boundary(self):
+        partners = {}
+        for days, _stage in BOUNDARIES:
+            partner = self._customer(f"Boundary {days}")
+            if days < 0:
+                self._invoice(partner, 100.0, due_days=-days)
+            else:
+                self._invoice(partner, 100.0, overdue_days=days)
+            partners[days] = partner
+        self._sync_holds()  # event-driven update, run before commit
+        for days, stage in BOUNDARIES:
+            with self.subTest(days=days):
+                case = self._case(partners[days])
+                self.assertEqual(case.stage_id, self._stage(stage))
+                self.assertEqual(case.worst_days_overdue, max(days, 0))
+                self.assertTrue(case.active)
+
+    def test_disputed_items_do_not_escalate(self):
+        partner = self._customer("Disputing customer")
+        old = self._invoice(partner, 500.0, overdue_days=60)
+        self._invoice(partner, 100.0, overdue_days=5)
+        old.write({"credit_dispute_amount": 500.0, "credit_dispute_reason": "Wrong items"})
+        self.Case._update_cases(self.company, partner)
+        case = self._case(partner)
+        self.assertEqual(case.worst_days_overdue, 5)
+        self.assertEqual(case.stage_id, self._stage("stage_reminder"))
+        self.assertAlmostEqual(case.amount_disputed, 500.0)
+        self.assertAlmostEqual(case.amount_overdue, 600.0)
+        # a partial dispute does not protect the item
+        old.credit_dispute_amount = 200.0
+        self.Case._update_cases(self.company, partner)
+        self.assertEqual(case.worst_days_overdue, 60)
+        self.assertEqual(case.stage_id, self._stage("stage_credit_hold"))
+
+    def test_case_created_updated_and_closed(self):
+        partner = self._customer("Paying customer")
+        invoice = self._invoice(partner, 300.0, overdue_days=20)
+        self._sync_holds()
+        case = self._case(partner)
+        self.assertEqual(case.open_item_count, 1)
+        self.assertAlmostEqual(case.amount_residual, 300.0)
+        self._pay(invoice, 100.0)
+        self._sync_holds()
+        self.assertAlmostEqual(case.amount_residual, 200.0)
+        self._pay(invoice)
+        self._sync_holds()
+        self.assertFalse(case.active)
+        self.assertEqual(case.stage_id, self._stage("stage_current"))
+        # new business reopens the same case
+        self._invoice(partner, 50.0, due_days=10)
+        self._sync_holds()
+        self.assertTrue(case.active)
+        self.assertEqual(len(self._case(partner)), 1)
+
+    def test_hold_stage_sets_a_hold_released_when_paid(self):
+        partner = self._customer("Stage hold customer")
+        invoice = self._invoice(partner, 400.0, overdue_days=50)
+        self._sync_holds()
+        hold = self._holds(partner, state="active")
+        self.assertEqual(hold.reason_ids.rule, "stage")
+        self.assertIn("Credit hold", hold.reason_ids.name)
+        self._pay(invoice)
+        self._sync_holds()
+        self.assertEqual(hold.state, "released")
+
+    def test_scheduler_equals_event_driven_and_is_idempotent(self):
+        partners = self.env["res.partner"]
+        for i, days in enumerate((3, 20, 35, 50, 100)):
+            partner = self._customer(f"Sched {i}")
+            self._invoice(partner, 100.0 + i, overdue_days=days)
+            self._invoice(partner, 50.0, due_days=10)
+            partners |= partner
+        self._sync_holds()
+        cases = self.Case.search([("partner_id", "in", partners.ids)])
+
+        def snapshot():
+            cases.invalidate_recordset()
+            return {
+                c.partner_id.id: (
+                    c.stage_id.id,
+                    c.worst_days_overdue,
+                    round(c.amount_overdue, 2),
+                    round(c.amount_residual, 2),
+                    c.open_item_count,
+                    c.active,
+                )
+                for c in cases
+            }
+
+        event_driven = snapshot()
+        self.assertEqual(len(event_driven), 5)
+        self.Case._cron_update_cases()
+        self.assertEqual(snapshot(), event_driven)
+        self.assertFalse(self.Case._update_cases(self.company, partners))
+
+    def test_scheduler_query_count_does_not_grow_per_case(self):
+        def make(n, prefix):
+            partners = self.env["res.partner"]
+            for i in range(n):
+                partner = self._customer(f"{prefix} {i}")
+                self._invoice(partner, 100.0, overdue_days=10)
+                partners |= partner
+            return partners
+
+        few, many = make(2, "Few"), make(12, "Many")
+        self.Case._update_cases(self.company, few)
+        self.Case._update_cases(self.company, many)
+        self.env.invalidate_all()
+        # an up-to-date batch: one grouped query, one search, the ladder
+        with self.assertQueryCount(7):
+            self.Case._update_cases(self.company, few)
+        self.env.invalidate_all()
+        with self.assertQueryCount(7):
+            self.Case._update_cases(self.company, many)
+
+    def test_kanban_grouped_read_does_not_grow_with_cases(self):
+        for i in range(3):
+            self._invoice(self._customer(f"Kanban {i}"), 10.0, overdue_days=2)
+        self._sync_holds()
+        self.env.invalidate_all()
+
+        def kanban_read():
+            # as the kanban view asks: empty stages expanded
+            return (
+                self.Case.with_user(self.collector)
+                .with_context(read_group_expand=True)
+                .formatted_read_group([], ["stage_id"], ["amount_overdue:sum", "__count"])
+            )
+
+        with self.assertQueryCount(10):
+            groups = kanban_read()
+        stages = self.env["credit.collection.stage"].search([])
+        self.assertEqual(len(groups), len(stages))  # empty stages shown too
+        for i in range(10):
+            self._invoice(self._customer(f"Kanban more {i}"), 10.0, overdue_days=40)
+        self._sync_holds()
+        self.env.invalidate_all()
+        with self.assertQueryCount(10):
+            kanban_read()
+
+    def test_manager_moves_a_case_collector_cannot(self):
+        partner = self._customer("Pinned customer")
+        self._invoice(partner, 100.0, overdue_days=10)
+        self._sync_holds()
+        case = self._case(partner)
+        case.with_user(self.collector).write(
+            {"user_id": self.collector.id, "next_action_date": self.today}
+        )
+        self.assertEqual(case.user_id, self.collector)
+        with self.assertRaises(AccessError):
+            case.with_user(self.collector).write(
+                {"stage_id": self._stage("stage_legal").id}
+            )
+        with self.assertRaises(AccessError):
+            case.with_user(self.manager).write({"amount_overdue": 0.0})
+        case.with_user(self.manager).write(
+            {"stage_id": self._stage("stage_written_off").id}
+        )
+        # a manual-only stage is kept by the scheduler
+        self.Case._update_cases(self.company, partner)
+        self.assertEqual(case.stage_id, self._stage("stage_written_off"))
+        with self.assertRaises(AccessError):
+            case.with_user(self.salesman).read(["stage_id"])
+
+    def test_multi_company_cases(self):
+        other = self.env["res.company"].create({"name": "Case Other Co"})
+        self.env["account.chart.template"].try_loading(
+            "generic_coa", other, install_demo=False
+        )
+        partner = self._customer("Two company customer")
+        self._invoice(partner, 100.0, overdue_days=10)
+        self._invoice(partner, 70.0, overdue_days=40, company=other)
+        self._sync_holds()
+        case_a, case_b = self._case(partner), self._case(partner, other)
+        self.assertAlmostEqual(case_a.amount_overdue, 100.0)
+        self.assertAlmostEqual(case_b.amount_overdue, 70.0)
+        user_a = new_test_user(
+            self.env,
+            "ccol_case_a",
+            groups="account_credit_collection.group_user",
+            company_id=self.company.id,
+        )
+        visible = self.Case.with_user(user_a).search([("partner_id", "=", partner.id)])
+        self.assertEqual(visible, case_a)
+
+    def test_cron_follows_aging(self):
+        partner = self._customer("Aging customer")
+        self._invoice(partner, 100.0, overdue_days=10)
+        self._sync_holds()
+        case = self._case(partner)
+        self.assertEqual(case.stage_id, self._stage("stage_reminder"))
+        with freeze_time(self.today + timedelta(days=25)):
+            self.Case._cron_update_cases()
+            self.assertEqual(case.stage_id, self._stage("stage_final_notice"))
+            self.assertEqual(case.worst_days_overdue, 35)
