@@ -212,7 +212,12 @@ class CreditCollectionCase(models.Model):
         """Create, update and close the cases of ``company`` (of ``partners``
         only, when given) from the open receivables. Writes only what changed,
         so a second run changes nothing. Returns the cases touched."""
-        Case = self.sudo().with_context(active_test=False, tracking_disable=False)
+        Case = self.sudo().with_context(
+            active_test=False,
+            tracking_disable=False,
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+        )
         figures = self._case_figures(company, partners)
         domain = [("company_id", "=", company.id)]
         if partners is not None:

@@ -131,7 +131,9 @@ def main():
     drift = statistics.median(flat(plain2)) / statistics.median(flat(plain1))
     print(f"plain run 2 / run 1: {drift:.2f}x (machine drift check)")
     if refused:
-        print(f"refused check (UserError raised) timed {len(refused)}x: not in the ratio")
+        print(
+            f"refused check (UserError raised) timed {len(refused)}x: not in the ratio"
+        )
 
 
 if __name__ == "__main__":
