@@ -1,0 +1,38 @@
+// Screenshots of the demo database for the README and the store page.
+// Usage: node shoot.js BASE_URL OUT_DIR name=path [name=path ...]
+const { chromium } = require("playwright-core");
+
+(async () => {
+  const [base, outDir, ...shots] = process.argv.slice(2);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(`${base}/web/login`);
+  await page.fill("input[name=login]", process.env.ODOO_LOGIN || "admin");
+  await page.fill("input[name=password]", process.env.ODOO_PASSWORD || "admin");
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/odoo/);
+  for (const spec of shots) {
+    // name=path[|text of a notebook tab to open]
+    const [name, rest] = spec.split("=");
+    const [path, tab] = rest.split("|");
+    await page.goto(`${base}${path}`);
+    await page.waitForSelector(".o_view_controller", { timeout: 20000 });
+    if (tab) {
+      await page.click(`.o_notebook_headers a:text-is("${tab}")`);
+    }
+    await page.waitForTimeout(2500);
+    await page.screenshot({ path: `${outDir}/${name}.png` });
+    console.log(`${outDir}/${name}.png`);
+  }
+  await browser.close();
+})();
