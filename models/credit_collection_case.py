@@ -31,7 +31,6 @@ class CreditCollectionCase(models.Model):
     active = fields.Boolean(default=True, readonly=True, tracking=True)
     stage_id = fields.Many2one(
         "credit.collection.stage",
-        string="Stage",
         index=True,
         tracking=True,
         ondelete="restrict",
@@ -318,7 +317,9 @@ class CreditCollectionCase(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Open items of %(partner)s", partner=self.partner_id.name),
+            "name": self.env._(
+                "Open items of %(partner)s", partner=self.partner_id.name
+            ),
             "res_model": "account.move",
             "view_mode": "list,form",
             "domain": [

@@ -66,7 +66,9 @@ class TestCollectionCases(CreditCollectionCommon):
         partner = self._customer("Disputing customer")
         old = self._invoice(partner, 500.0, overdue_days=60)
         self._invoice(partner, 100.0, overdue_days=5)
-        old.write({"credit_dispute_amount": 500.0, "credit_dispute_reason": "Wrong items"})
+        old.write(
+            {"credit_dispute_amount": 500.0, "credit_dispute_reason": "Wrong items"}
+        )
         self.Case._update_cases(self.company, partner)
         case = self._case(partner)
         self.assertEqual(case.worst_days_overdue, 5)
@@ -171,7 +173,9 @@ class TestCollectionCases(CreditCollectionCommon):
             return (
                 self.Case.with_user(self.collector)
                 .with_context(read_group_expand=True)
-                .formatted_read_group([], ["stage_id"], ["amount_overdue:sum", "__count"])
+                .formatted_read_group(
+                    [], ["stage_id"], ["amount_overdue:sum", "__count"]
+                )
             )
 
         with self.assertQueryCount(10):
