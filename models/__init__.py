@@ -1,6 +1,7 @@
 from . import credit_collection_policy
 from . import credit_collection_stage
 from . import credit_collection_case
+from . import credit_promise
 from . import credit_exposure_lock
 from . import credit_hold
 from . import res_company

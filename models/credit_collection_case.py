@@ -1,7 +1,9 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 
@@ -60,6 +62,15 @@ class CreditCollectionCase(models.Model):
     amount_disputed = fields.Monetary(readonly=True)
     open_item_count = fields.Integer(string="Open Items", readonly=True)
     on_hold = fields.Boolean(compute="_compute_on_hold", string="On Credit Hold")
+    promise_ids = fields.One2many("credit.promise", "case_id", string="Promises to Pay")
+    has_open_promise = fields.Boolean(compute="_compute_has_open_promise")
+    # a stage pinned by a manager (or by a broken promise): the scheduler keeps
+    # it until it expires or a payment comes in
+    is_pinned = fields.Boolean(string="Stage Pinned", readonly=True, tracking=True)
+    pin_reason = fields.Char(readonly=True, tracking=True)
+    pin_expiry = fields.Date(string="Pinned Until", readonly=True, tracking=True)
+    pin_user_id = fields.Many2one("res.users", string="Pinned by", readonly=True)
+    pin_residual = fields.Monetary(readonly=True)
     policy_id = fields.Many2one(
         "credit.collection.policy", compute="_compute_policy_id", string="Credit Tier"
     )
@@ -92,6 +103,16 @@ class CreditCollectionCase(models.Model):
         for case in self:
             case.on_hold = case.company_id.id in (groups.get(case.partner_id) or [])
 
+    def _compute_has_open_promise(self):
+        open_cases = set(
+            self.env["credit.promise"]
+            .sudo()
+            .search([("case_id", "in", self.ids), ("state", "=", "open")])
+            .case_id.ids
+        )
+        for case in self:
+            case.has_open_promise = case.id in open_cases
+
     def _compute_policy_id(self):
         for case in self:
             case.policy_id = case.partner_id._credit_policy(case.company_id)
@@ -116,8 +137,12 @@ class CreditCollectionCase(models.Model):
             "amount_residual",
             "amount_disputed",
             "open_item_count",
+            "is_pinned",
+            "pin_user_id",
+            "pin_residual",
         }
     )
+    PIN_DAYS = 30
 
     def write(self, vals):
         if not self.env.su:
@@ -128,11 +153,76 @@ class CreditCollectionCase(models.Model):
                         "open receivables; they cannot be edited."
                     )
                 )
-            if "stage_id" in vals:
+            if "stage_id" in vals or "pin_reason" in vals or "pin_expiry" in vals:
                 self.env["credit.hold"]._check_manager()
+            if "stage_id" in vals:
+                # moved by hand (kanban drag, status bar): pinned
+                today = fields.Date.context_today(self)
+                vals = dict(
+                    vals,
+                    is_pinned=True,
+                    pin_user_id=self.env.user.id,
+                    pin_reason=vals.get("pin_reason")
+                    or self.env._("Moved by %(user)s", user=self.env.user.name),
+                    pin_expiry=vals.get("pin_expiry")
+                    or today + timedelta(days=self.PIN_DAYS),
+                )
+                if (
+                    vals["pin_expiry"]
+                    and fields.Date.to_date(vals["pin_expiry"]) < today
+                ):
+                    raise UserError(self.env._("The pin expiry date is in the past."))
+                vals["date_stage"] = fields.Datetime.now()
+                for case in self:
+                    super(CreditCollectionCase, case).write(
+                        dict(vals, pin_residual=case.amount_residual)
+                    )
+                return True
         if "stage_id" in vals:
             vals = dict(vals, date_stage=fields.Datetime.now())
         return super().write(vals)
+
+    def action_unpin(self):
+        self.env["credit.hold"]._check_manager()
+        self.sudo()._unpin(
+            self.env._("Pin removed by %(user)s", user=self.env.user.name)
+        )
+        return True
+
+    def _unpin(self, note):
+        for case in self.filtered("is_pinned"):
+            case.write({"is_pinned": False, "pin_reason": False, "pin_expiry": False})
+            case.message_post(body=note)
+
+    def _bump_stage_for_broken_promise(self, promise):
+        """A broken promise: the case moves one stage up, pinned there."""
+        self.ensure_one()
+        ladder = self.env["credit.collection.stage"]._ladder(self.company_id)
+        stages = list(ladder)
+        index = stages.index(self.stage_id) if self.stage_id in stages else 0
+        target = stages[min(index + 1, len(stages) - 1)] if stages else self.stage_id
+        today = fields.Date.context_today(self)
+        self.sudo().write(
+            {
+                "stage_id": target.id,
+                "date_stage": fields.Datetime.now(),
+                "is_pinned": True,
+                "pin_user_id": self.env.ref("base.user_root").id,
+                "pin_reason": self.env._(
+                    "Broken promise to pay of %(date)s", date=promise.date
+                ),
+                "pin_expiry": today + timedelta(days=self.PIN_DAYS),
+                "pin_residual": self.amount_residual,
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "The promise to pay of %(date)s is broken: the case moves to "
+                "%(stage)s.",
+                date=promise.date,
+                stage=target.name,
+            )
+        )
 
     # ------------------------------------------------------------ stage machine
     @api.model
@@ -154,6 +244,9 @@ class CreditCollectionCase(models.Model):
             ]
         )
         self.env["account.move"].flush_model(["payment_state", "credit_dispute_amount"])
+        self.env["credit.promise"].flush_model(
+            ["state", "date_deadline", "invoice_ids"]
+        )
         partner_filter = (
             SQL("AND line.partner_id = ANY(%s)", partners.ids)
             if partners is not None
@@ -175,6 +268,15 @@ class CreditCollectionCase(models.Model):
                        WHERE line.amount_residual > 0
                          AND COALESCE(move.credit_dispute_amount, 0)
                              < line.amount_residual
+                         AND NOT EXISTS (
+                             SELECT 1
+                               FROM account_move_credit_promise_rel rel
+                               JOIN credit_promise promise
+                                 ON promise.id = rel.credit_promise_id
+                              WHERE rel.account_move_id = move.id
+                                AND promise.state = 'open'
+                                AND promise.date_deadline >= %(today)s
+                         )
                    ) AS worst_due
               FROM account_move_line line
               JOIN account_account account ON account.id = line.account_id
@@ -217,6 +319,7 @@ class CreditCollectionCase(models.Model):
             mail_create_nolog=True,
             mail_create_nosubscribe=True,
         )
+        today = fields.Date.context_today(self.with_company(company))
         figures = self._case_figures(company, partners)
         domain = [("company_id", "=", company.id)]
         if partners is not None:
@@ -255,13 +358,38 @@ class CreditCollectionCase(models.Model):
             }
             if not case.active:
                 changes["active"] = True
-            if stage and case.stage_id != stage and not case.stage_id.is_manual:
+            pinned = case.is_pinned
+            if pinned and (
+                (case.pin_expiry and case.pin_expiry < today)
+                or currency.compare_amounts(
+                    values["amount_residual"], case.pin_residual
+                )
+                < 0
+            ):
+                # the pin expired, or a payment came in
+                changes.update(is_pinned=False, pin_reason=False, pin_expiry=False)
+                pinned = False
+            if (
+                stage
+                and case.stage_id != stage
+                and not pinned
+                and not case.stage_id.is_manual
+            ):
                 changes["stage_id"] = stage.id
             if changes:
                 case.write(changes)
                 touched |= case
         if to_create:
             touched |= Case.create(to_create)
+        # promises: kept when paid, broken after their deadline (the case then
+        # moves one stage up, pinned) — after the figures are up to date
+        promise_domain = [("company_id", "=", company.id), ("state", "=", "open")]
+        if partners is not None:
+            promise_domain.append(("partner_id", "in", partners.ids))
+        broken = (
+            self.env["credit.promise"].sudo().search(promise_domain)._evaluate(today)
+        )
+        touched |= broken.case_id
         # everything paid: the case closes
         closed = cases.filtered(lambda c: c.active and c.partner_id.id not in figures)
         if closed:
@@ -274,6 +402,9 @@ class CreditCollectionCase(models.Model):
                     "amount_disputed": 0.0,
                     "worst_days_overdue": 0,
                     "stage_id": ladder[:1].id,
+                    "is_pinned": False,
+                    "pin_reason": False,
+                    "pin_expiry": False,
                 }
             )
             touched |= closed

@@ -83,6 +83,10 @@ class CreditCollectionPolicy(models.Model):
         default=True,
         help="Whether disputed amounts count in the exposure.",
     )
+    promise_grace_days = fields.Integer(
+        default=3,
+        help="Days after a promised payment date before the escalation resumes.",
+    )
     block_invoice_posting = fields.Boolean(
         tracking=True,
         help="Also refuse to post customer invoices (never credit notes) of "

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import CreditCollectionCommon
@@ -156,10 +156,10 @@ class TestCollectionCases(CreditCollectionCommon):
         self.Case._update_cases(self.company, many)
         self.env.invalidate_all()
         # an up-to-date batch: one grouped query, one search, the ladder
-        with self.assertQueryCount(7):
+        with self.assertQueryCount(8):
             self.Case._update_cases(self.company, few)
         self.env.invalidate_all()
-        with self.assertQueryCount(7):
+        with self.assertQueryCount(8):
             self.Case._update_cases(self.company, many)
 
     def test_kanban_grouped_read_does_not_grow_with_cases(self):
@@ -244,3 +244,108 @@ class TestCollectionCases(CreditCollectionCommon):
             self.Case._cron_update_cases()
             self.assertEqual(case.stage_id, self._stage("stage_final_notice"))
             self.assertEqual(case.worst_days_overdue, 35)
+
+
+@tagged("post_install", "-at_install")
+class TestPromisesAndPins(CreditCollectionCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tier.write({"use_credit_limit": False, "promise_grace_days": 3})
+        cls.Case = cls.env["credit.collection.case"]
+
+    def _setup_case(self, name, overdue_days=50, amount=400.0):
+        partner = self._customer(name)
+        invoice = self._invoice(partner, amount, overdue_days=overdue_days)
+        self._invoice(partner, 100.0, overdue_days=5)
+        self.Case._update_cases(self.company, partner)
+        case = self.Case.search([("partner_id", "=", partner.id)])
+        return partner, invoice, case
+
+    def _stage(self, suffix):
+        return self.env.ref(f"account_credit_collection.{suffix}")
+
+    def _promise(self, case, invoice, amount, days=10, user=None):
+        return (
+            self.env["credit.promise"]
+            .with_user(user or self.collector)
+            .create(
+                {
+                    "case_id": case.id,
+                    "amount": amount,
+                    "date": self.today + timedelta(days=days),
+                    "invoice_ids": [(6, 0, invoice.ids)],
+                }
+            )
+        )
+
+    def test_promise_pauses_escalation_and_is_kept_by_payment(self):
+        partner, invoice, case = self._setup_case("Promising customer")
+        self.assertEqual(case.stage_id, self._stage("stage_credit_hold"))
+        promise = self._promise(case, invoice, 400.0)
+        self.assertEqual(promise.date_deadline, self.today + timedelta(days=13))
+        self.Case._update_cases(self.company, partner)
+        # the promised invoice no longer escalates: the 5-day item leads
+        self.assertEqual(case.worst_days_overdue, 5)
+        self.assertEqual(case.stage_id, self._stage("stage_reminder"))
+        self.assertTrue(case.has_open_promise)
+        self._pay(invoice)
+        self.Case._update_cases(self.company, partner)
+        self.assertEqual(promise.state, "kept")
+        self.assertFalse(case.is_pinned)
+
+    def test_broken_promise_moves_the_case_one_stage_up(self):
+        partner, invoice, case = self._setup_case("Breaking customer", overdue_days=20)
+        self.assertEqual(case.stage_id, self._stage("stage_second_reminder"))
+        promise = self._promise(case, invoice, 400.0, days=2)
+        self._pay(invoice, 100.0)  # a part only
+        with freeze_time(self.today + timedelta(days=6)):
+            self.Case._update_cases(self.company, partner)
+            self.assertEqual(promise.state, "broken")
+            # the worst item is now 26 days overdue: Second reminder, one up
+            self.assertEqual(case.stage_id, self._stage("stage_final_notice"))
+            self.assertTrue(case.is_pinned)
+            self.assertIn("Broken promise", case.pin_reason)
+            # the scheduler keeps the pin
+            self.Case._cron_update_cases()
+            self.assertEqual(case.stage_id, self._stage("stage_final_notice"))
+        # a payment clears the pin: back to the computed stage
+        self._pay(invoice, 50.0)
+        with freeze_time(self.today + timedelta(days=7)):
+            self.Case._update_cases(self.company, partner)
+            self.assertFalse(case.is_pinned)
+            self.assertEqual(case.stage_id, self._stage("stage_second_reminder"))
+
+    def test_manual_pin_expires(self):
+        partner, _invoice, case = self._setup_case("Pinned by hand", overdue_days=20)
+        case.with_user(self.manager).write(
+            {
+                "stage_id": self._stage("stage_legal").id,
+                "pin_reason": "Lawyer letter sent by phone call",
+                "pin_expiry": self.today + timedelta(days=5),
+            }
+        )
+        self.assertTrue(case.is_pinned)
+        self.assertEqual(case.pin_user_id, self.manager)
+        self.Case._update_cases(self.company, partner)
+        self.assertEqual(case.stage_id, self._stage("stage_legal"))
+        with freeze_time(self.today + timedelta(days=6)):
+            self.Case._update_cases(self.company, partner)
+            self.assertFalse(case.is_pinned)
+            # 26 days overdue now
+            self.assertEqual(case.stage_id, self._stage("stage_second_reminder"))
+        with self.assertRaises(AccessError):
+            case.with_user(self.collector).action_unpin()
+
+    def test_promise_validation(self):
+        partner, invoice, case = self._setup_case("Bad promise")
+        other = self._invoice(self._customer("Someone else"), 50.0, overdue_days=3)
+        with self.assertRaisesRegex(ValidationError, "positive amount"):
+            self._promise(case, invoice, 0.0)
+        with self.assertRaisesRegex(ValidationError, "in the past"):
+            self._promise(case, invoice, 10.0, days=-1)
+        with self.assertRaisesRegex(ValidationError, "are not"):
+            self._promise(case, other, 10.0)
+        with self.assertRaises(AccessError):
+            self._promise(case, invoice, 10.0, user=self.salesman)
+        self.assertTrue(partner)

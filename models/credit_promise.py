@@ -1,0 +1,147 @@
+# Copyright 2026 Credit & Collections contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import format_amount
+
+
+class CreditPromise(models.Model):
+    """A customer's promise to pay: it pauses the escalation of its invoices
+    until its date (plus the tier's grace days); kept when payments cover it,
+    broken otherwise — a broken promise moves the case one stage up."""
+
+    _name = "credit.promise"
+    _description = "Promise to Pay"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    case_id = fields.Many2one(
+        "credit.collection.case", required=True, index=True, ondelete="cascade"
+    )
+    partner_id = fields.Many2one(related="case_id.partner_id", store=True, index=True)
+    company_id = fields.Many2one(related="case_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    amount = fields.Monetary(required=True, tracking=True)
+    date = fields.Date(string="Promised Date", required=True, tracking=True)
+    date_deadline = fields.Date(
+        string="Escalation Paused Until",
+        readonly=True,
+        help="The promised date plus the grace days of the customer's credit tier.",
+    )
+    invoice_ids = fields.Many2many(
+        "account.move",
+        string="Invoices",
+        domain="[('commercial_partner_id', '=', partner_id), ('company_id', '=', company_id),"
+        " ('move_type', '=', 'out_invoice'), ('state', '=', 'posted'),"
+        " ('payment_state', 'in', ('not_paid', 'partial'))]",
+        check_company=True,
+    )
+    residual_at_promise = fields.Monetary(readonly=True)
+    amount_paid = fields.Monetary(compute="_compute_amount_paid")
+    state = fields.Selection(
+        [
+            ("open", "Open"),
+            ("kept", "Kept"),
+            ("broken", "Broken"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="open",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Recorded by", default=lambda self: self.env.user, readonly=True
+    )
+    note = fields.Text()
+
+    @api.depends("invoice_ids.amount_residual_signed", "residual_at_promise")
+    def _compute_amount_paid(self):
+        for promise in self:
+            promise.amount_paid = max(
+                promise.residual_at_promise - promise._current_residual(), 0.0
+            )
+
+    def _current_residual(self):
+        self.ensure_one()
+        return sum(
+            0.0 if inv.payment_state in ("in_payment", "paid") else inv.amount_residual_signed
+            for inv in self.invoice_ids
+        )
+
+    @api.constrains("amount", "invoice_ids", "date")
+    def _check_promise(self):
+        for promise in self:
+            if promise.currency_id.compare_amounts(promise.amount, 0.0) <= 0:
+                raise ValidationError(self.env._("A promise to pay needs a positive amount."))
+            if not promise.invoice_ids:
+                raise ValidationError(
+                    self.env._("A promise to pay covers at least one open invoice.")
+                )
+            wrong = promise.invoice_ids.filtered(
+                lambda inv, p=promise: inv.commercial_partner_id != p.partner_id
+                or inv.company_id != p.company_id
+            )
+            if wrong:
+                raise ValidationError(
+                    self.env._(
+                        "Invoices %(invoices)s are not %(partner)s's in this company.",
+                        invoices=", ".join(wrong.mapped("name")),
+                        partner=promise.partner_id.display_name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        today = fields.Date.context_today(self)
+        for vals in vals_list:
+            date = fields.Date.to_date(vals.get("date"))
+            if date and date < today:
+                raise ValidationError(
+                    self.env._(
+                        "The promised date %(date)s is in the past.", date=vals["date"]
+                    )
+                )
+        promises = super().create(vals_list)
+        for promise in promises:
+            grace = promise.partner_id._credit_policy(promise.company_id).promise_grace_days
+            promise.write(
+                {
+                    "date_deadline": promise.date + timedelta(days=grace),
+                    "residual_at_promise": promise._current_residual(),
+                }
+            )
+            promise.case_id.message_post(
+                body=self.env._(
+                    "Promise to pay %(amount)s by %(date)s recorded by %(user)s.",
+                    amount=format_amount(self.env, promise.amount, promise.currency_id),
+                    date=promise.date,
+                    user=self.env.user.name,
+                )
+            )
+        return promises
+
+    def action_cancel(self):
+        self.filtered(lambda p: p.state == "open").write({"state": "cancelled"})
+        return True
+
+    def _evaluate(self, today=None):
+        """Open promises become kept when payments cover them, broken when
+        their deadline passed. Returns the broken ones."""
+        today = today or fields.Date.context_today(self)
+        broken = self.browse()
+        for promise in self.filtered(lambda p: p.state == "open"):
+            if promise.currency_id.compare_amounts(promise.amount_paid, promise.amount) >= 0:
+                promise.state = "kept"
+                promise.case_id.message_post(
+                    body=self.env._("Promise to pay of %(date)s kept.", date=promise.date)
+                )
+            elif promise.date_deadline and promise.date_deadline < today:
+                promise.state = "broken"
+                broken |= promise
+        for promise in broken:
+            promise.case_id._bump_stage_for_broken_promise(promise)
+        return broken
