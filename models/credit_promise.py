@@ -34,7 +34,8 @@ class CreditPromise(models.Model):
     invoice_ids = fields.Many2many(
         "account.move",
         string="Invoices",
-        domain="[('commercial_partner_id', '=', partner_id), ('company_id', '=', company_id),"
+        domain="[('commercial_partner_id', '=', partner_id),"
+        " ('company_id', '=', company_id),"
         " ('move_type', '=', 'out_invoice'), ('state', '=', 'posted'),"
         " ('payment_state', 'in', ('not_paid', 'partial'))]",
         check_company=True,
@@ -54,7 +55,10 @@ class CreditPromise(models.Model):
         tracking=True,
     )
     user_id = fields.Many2one(
-        "res.users", string="Recorded by", default=lambda self: self.env.user, readonly=True
+        "res.users",
+        string="Recorded by",
+        default=lambda self: self.env.user,
+        readonly=True,
     )
     note = fields.Text()
 
@@ -68,7 +72,9 @@ class CreditPromise(models.Model):
     def _current_residual(self):
         self.ensure_one()
         return sum(
-            0.0 if inv.payment_state in ("in_payment", "paid") else inv.amount_residual_signed
+            0.0
+            if inv.payment_state in ("in_payment", "paid")
+            else inv.amount_residual_signed
             for inv in self.invoice_ids
         )
 
@@ -76,7 +82,9 @@ class CreditPromise(models.Model):
     def _check_promise(self):
         for promise in self:
             if promise.currency_id.compare_amounts(promise.amount, 0.0) <= 0:
-                raise ValidationError(self.env._("A promise to pay needs a positive amount."))
+                raise ValidationError(
+                    self.env._("A promise to pay needs a positive amount.")
+                )
             if not promise.invoice_ids:
                 raise ValidationError(
                     self.env._("A promise to pay covers at least one open invoice.")
@@ -107,7 +115,9 @@ class CreditPromise(models.Model):
                 )
         promises = super().create(vals_list)
         for promise in promises:
-            grace = promise.partner_id._credit_policy(promise.company_id).promise_grace_days
+            grace = promise.partner_id._credit_policy(
+                promise.company_id
+            ).promise_grace_days
             promise.write(
                 {
                     "date_deadline": promise.date + timedelta(days=grace),
@@ -134,10 +144,15 @@ class CreditPromise(models.Model):
         today = today or fields.Date.context_today(self)
         broken = self.browse()
         for promise in self.filtered(lambda p: p.state == "open"):
-            if promise.currency_id.compare_amounts(promise.amount_paid, promise.amount) >= 0:
+            if (
+                promise.currency_id.compare_amounts(promise.amount_paid, promise.amount)
+                >= 0
+            ):
                 promise.state = "kept"
                 promise.case_id.message_post(
-                    body=self.env._("Promise to pay of %(date)s kept.", date=promise.date)
+                    body=self.env._(
+                        "Promise to pay of %(date)s kept.", date=promise.date
+                    )
                 )
             elif promise.date_deadline and promise.date_deadline < today:
                 promise.state = "broken"

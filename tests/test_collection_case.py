@@ -349,3 +349,35 @@ class TestPromisesAndPins(CreditCollectionCommon):
         with self.assertRaises(AccessError):
             self._promise(case, invoice, 10.0, user=self.salesman)
         self.assertTrue(partner)
+
+
+@tagged("post_install", "-at_install")
+class TestDisputeWizard(CreditCollectionCommon):
+    def test_collector_records_and_resolves_a_dispute(self):
+        self.tier.use_credit_limit = False
+        Case = self.env["credit.collection.case"]
+        partner = self._customer("Wizard dispute customer")
+        invoice = self._invoice(partner, 300.0, overdue_days=50)
+        Case._update_cases(self.company, partner)
+        case = Case.search([("partner_id", "=", partner.id)])
+        self.assertEqual(case.worst_days_overdue, 50)
+        Wizard = self.env["account.move.credit.dispute"].with_user(self.collector)
+        wizard = Wizard.with_context(default_move_id=invoice.id).create(
+            {"reason": "quality", "note": "Broken on arrival"}
+        )
+        self.assertAlmostEqual(wizard.amount, 300.0)  # defaults to the residual
+        wizard.action_apply()
+        self.assertAlmostEqual(invoice.credit_dispute_amount, 300.0)
+        self.assertIn("Broken on arrival", invoice.credit_dispute_reason)
+        self._sync_holds()
+        self.assertEqual(case.worst_days_overdue, 0)
+        # resolved: the chase resumes
+        Wizard.with_context(default_move_id=invoice.id).create(
+            {"amount": 0.0}
+        ).action_apply()
+        self._sync_holds()
+        self.assertEqual(case.worst_days_overdue, 50)
+        with self.assertRaises(AccessError):
+            self.env["account.move.credit.dispute"].with_user(self.salesman).create(
+                {"move_id": invoice.id, "amount": 1.0}
+            ).action_apply()

@@ -1,2 +1,3 @@
 from . import credit_hold_override
 from . import credit_hold_manual
+from . import account_move_credit_dispute
