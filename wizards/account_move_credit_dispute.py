@@ -45,7 +45,9 @@ class AccountMoveCreditDispute(models.TransientModel):
             raise AccessError(self.env._("Only collection users record disputes."))
         move = self.move_id
         if move.move_type != "out_invoice" or move.state != "posted":
-            raise UserError(self.env._("Only posted customer invoices can be disputed."))
+            raise UserError(
+                self.env._("Only posted customer invoices can be disputed.")
+            )
         if self.amount < 0:
             raise UserError(self.env._("The disputed amount cannot be negative."))
         labels = dict(DISPUTE_REASONS)
@@ -65,7 +67,9 @@ class AccountMoveCreditDispute(models.TransientModel):
                 "Dispute resolved by %(user)s: the chase resumes.",
                 user=self.env.user.name,
             )
-        move.sudo().write({"credit_dispute_amount": self.amount, "credit_dispute_reason": reason})
+        move.sudo().write(
+            {"credit_dispute_amount": self.amount, "credit_dispute_reason": reason}
+        )
         move.sudo().message_post(body=body)
         schedule_hold_sync(self.env, move.commercial_partner_id, move.company_id)
         return {"type": "ir.actions.act_window_close"}
