@@ -71,6 +71,18 @@ class ResPartner(models.Model):
     credit_currency_id = fields.Many2one(
         "res.currency", compute="_compute_credit_currency"
     )
+    credit_case_id = fields.Many2one(
+        "credit.collection.case",
+        string="Collection Case",
+        compute="_compute_credit_case_id",
+        compute_sudo=True,
+    )
+    credit_case_stage_id = fields.Many2one(
+        "credit.collection.stage",
+        string="Collection Stage",
+        compute="_compute_credit_case_id",
+        compute_sudo=True,
+    )
 
     def write(self, vals):
         if {"credit_policy_id", "credit_prepayment_only"} & set(vals):
@@ -81,6 +93,24 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_credit_currency(self):
         self.credit_currency_id = self.env.company.currency_id
+
+    @api.depends_context("company")
+    def _compute_credit_case_id(self):
+        cases = (
+            self.env["credit.collection.case"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", self.env.company.id),
+                ]
+            )
+        )
+        by_partner = {case.partner_id: case for case in cases}
+        for partner in self:
+            case = by_partner.get(partner.commercial_partner_id, cases.browse())
+            partner.credit_case_id = case
+            partner.credit_case_stage_id = case.stage_id
 
     @api.depends_context("company")
     def _compute_credit_hold_state(self):
