@@ -1,13 +1,14 @@
 # Credit & Collections: the project's vocabulary. Every target calls tools/.
 # Knobs (environment): ODOO_SRC, CREDIT_COLLECTION_CACHE, PGHOST/PGPORT/PGUSER/
 # PGPASSWORD, ODOO_HTTP_PORT, DEMO_*; see README.md.
-.PHONY: help setup demo test lint clean clean-cache
+.PHONY: help setup demo test lint big-book clean clean-cache
 
 help:
 	@echo "make demo   database credit_demo with a generated book, served on http://127.0.0.1:8069"
 	@echo "make test   fresh test database, install the addon, run the test suite (pytest-odoo)"
 	@echo "make lint   OCA-style checks (ruff, pylint-odoo, prettier, XML)"
 	@echo "make setup  only prepare PostgreSQL, Odoo's source and the Python environment"
+	@echo "make big-book  the 20,000-customer / 200,000-invoice book (credit_big), checked"
 
 setup:
 	@bash tools/setup_pg.sh
@@ -21,6 +22,9 @@ test:
 
 lint:
 	@bash tools/lint.sh
+
+big-book:
+	@bash tools/big_book.sh
 
 clean:
 	rm -rf .build

@@ -668,6 +668,11 @@ class BookGenerator:
             )
         Payment = self.env["account.payment"].with_company(company)
         method_line = journal.inbound_payment_method_line_ids[:1]
+        # in date order: each payment's sequence look-up (core's
+        # _get_last_sequence: the journal's latest move dated on or before it)
+        # then finds the previous payment a few rows back instead of scanning
+        # the whole history: random order made payments quadratic on big books
+        todo.sort(key=lambda item: (item[2], item[0]["move"].id))
         for batch in self._batches(todo):
             start = time.perf_counter()
             payments = Payment.create(
