@@ -222,6 +222,43 @@ class TestGenerateBook(TransactionCase):
         self.assertEqual(found, expected)
         self.assertTrue(found)
 
+    def test_scheduler_matches_event_driven_cases_on_the_book(self):
+        """The cases the events built while the book was posted and paid are
+        exactly what the daily scheduler computes; a second run changes
+        nothing."""
+        self.env.cr.flush()  # run the event-driven updates queued for commit
+        Case = self.env["credit.collection.case"].with_context(active_test=False)
+        cases = Case.search([("partner_id", "in", self.partners.ids)])
+        self.assertTrue(cases)
+
+        def snapshot():
+            cases.invalidate_recordset()
+            found = Case.search([("partner_id", "in", self.partners.ids)])
+            return {
+                (c.partner_id.id, c.company_id.id): (
+                    c.stage_id.id,
+                    c.worst_days_overdue,
+                    round(c.amount_overdue, 2),
+                    round(c.amount_residual, 2),
+                    c.open_item_count,
+                    c.active,
+                )
+                for c in found
+            }
+
+        event_driven = snapshot()
+        Case._cron_update_cases()
+        self.assertEqual(snapshot(), event_driven)
+        for company in (self.main, self.second):
+            self.assertFalse(Case._update_cases(company, self.partners))
+        # every customer with open receivables has a case in each company
+        for company in (self.main, self.second):
+            with_items = self._open_invoices(company).commercial_partner_id
+            with_cases = cases.filtered(
+                lambda c, co=company: c.company_id == co and c.active
+            ).partner_id
+            self.assertLessEqual(with_items, with_cases)
+
     def test_params_are_validated(self):
         with self.assertRaisesRegex(ValueError, "customers must be at least"):
             gen.BookParams(customers=2, invoices=10).validate()
