@@ -197,7 +197,9 @@ class CreditCollectionCase(models.Model):
     def _bump_stage_for_broken_promise(self, promise):
         """A broken promise: the case moves one stage up, pinned there."""
         self.ensure_one()
-        ladder = self.env["credit.collection.stage"]._ladder(self.company_id)
+        ladder = self.env["credit.collection.stage"]._ladder(
+            self.company_id, self.partner_id._credit_policy(self.company_id)
+        )
         stages = list(ladder)
         index = stages.index(self.stage_id) if self.stage_id in stages else 0
         target = stages[min(index + 1, len(stages) - 1)] if stages else self.stage_id
@@ -328,13 +330,34 @@ class CreditCollectionCase(models.Model):
             domain += ["|", ("active", "=", True), ("partner_id", "in", list(figures))]
         cases = Case.search(domain)
         by_partner = {case.partner_id.id: case for case in cases}
-        ladder = self.env["credit.collection.stage"]._ladder(company)
+        Stage = self.env["credit.collection.stage"]
+        ladder = Stage._ladder(company)
+        # ladders per credit tier (tiers may move the stage thresholds)
+        default_policy = self.env["credit.collection.policy"]._get_default(company)
+        partner_records = (
+            self.env["res.partner"].browse(list(figures)).with_company(company).sudo()
+        )
+        policy_of = {
+            p.id: p.credit_policy_id or default_policy for p in partner_records
+        }
+        ladders = {}
+
+        def ladder_for(partner_id):
+            policy = policy_of.get(partner_id, default_policy)
+            if policy not in ladders:
+                ladders[policy] = (
+                    Stage._ladder(company, policy)
+                    if policy.stage_threshold_ids
+                    else ladder
+                )
+            return ladders[policy]
+
         currency = company.currency_id
         touched = Case.browse()
         to_create = []
         for partner_id, values in figures.items():
-            stage = self.env["credit.collection.stage"]._stage_for_days(
-                ladder, values["worst_days_overdue"]
+            stage = Stage._stage_for_days(
+                ladder_for(partner_id), values["worst_days_overdue"]
             )
             case = by_partner.get(partner_id)
             if not case:

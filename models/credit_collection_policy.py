@@ -92,6 +92,13 @@ class CreditCollectionPolicy(models.Model):
         help="Also refuse to post customer invoices (never credit notes) of "
         "customers on hold.",
     )
+    stage_threshold_ids = fields.One2many(
+        "credit.collection.policy.stage",
+        "policy_id",
+        string="Stage Thresholds",
+        help="This tier's own days overdue for some collection stages; the "
+        "other stages keep their default thresholds.",
+    )
     partner_count = fields.Integer(compute="_compute_partner_count")
 
     _default_company_uniq = models.UniqueIndex(

@@ -52,9 +52,10 @@ class CreditCollectionStage(models.Model):
                 )
 
     @api.model
-    def _ladder(self, company):
+    def _ladder(self, company, policy=None):
         """Automatic stages of ``company`` (its own, else the shared ones),
-        ordered by their threshold."""
+        ordered by their threshold — the policy's own thresholds when it has
+        some for these stages."""
         stages = self.sudo().search(
             [
                 ("company_id", "in", (company.id, False)),
@@ -63,13 +64,59 @@ class CreditCollectionStage(models.Model):
         )
         own = stages.filtered(lambda s: s.company_id == company)
         ladder = own or stages.filtered(lambda s: not s.company_id)
-        return ladder.sorted(lambda s: (s.min_days_overdue, s.sequence, s.id))
+        thresholds = {stage: stage.min_days_overdue for stage in ladder}
+        if policy:
+            for line in policy.sudo().stage_threshold_ids:
+                if line.stage_id in thresholds:
+                    thresholds[line.stage_id] = line.min_days_overdue
+        return ladder.sorted(lambda s: (thresholds[s], s.sequence, s.id)).with_context(
+            credit_collection_thresholds={s.id: t for s, t in thresholds.items()}
+        )
 
     @api.model
     def _stage_for_days(self, ladder, days_overdue):
         """The last stage of ``ladder`` whose threshold ``days_overdue`` reaches."""
+        thresholds = ladder.env.context.get("credit_collection_thresholds") or {}
         chosen = ladder[:1]
         for stage in ladder:
-            if days_overdue >= stage.min_days_overdue:
+            if days_overdue >= thresholds.get(stage.id, stage.min_days_overdue):
                 chosen = stage
         return chosen
+
+
+class CreditCollectionPolicyStage(models.Model):
+    """A credit tier's own threshold for a collection stage (e.g. Strategic
+    customers reach "Final notice" at 60 days instead of 30)."""
+
+    _name = "credit.collection.policy.stage"
+    _description = "Stage Threshold of a Credit Tier"
+    _order = "min_days_overdue, id"
+
+    policy_id = fields.Many2one(
+        "credit.collection.policy", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="policy_id.company_id", store=True)
+    stage_id = fields.Many2one(
+        "credit.collection.stage",
+        required=True,
+        ondelete="cascade",
+        domain="[('is_manual', '=', False), ('company_id', 'in', (company_id, False))]",
+    )
+    min_days_overdue = fields.Integer(string="From Days Overdue", required=True)
+
+    _policy_stage_uniq = models.Constraint(
+        "UNIQUE(policy_id, stage_id)", "A tier sets one threshold per stage."
+    )
+
+    @api.constrains("min_days_overdue")
+    def _check_min_days_overdue(self):
+        for line in self:
+            if line.min_days_overdue < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Tier %(tier)s: the days overdue of stage %(stage)s cannot be "
+                        "negative.",
+                        tier=line.policy_id.display_name,
+                        stage=line.stage_id.display_name,
+                    )
+                )

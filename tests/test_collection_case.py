@@ -62,6 +62,52 @@ class TestCollectionCases(CreditCollectionCommon):
                 self.assertEqual(case.worst_days_overdue, max(days, 0))
                 self.assertTrue(case.active)
 
+    def test_tier_thresholds_move_the_stages(self):
+        strategic = self.env["credit.collection.policy"].create(
+            {
+                "name": "Strategic test",
+                "use_credit_limit": False,
+                "stage_threshold_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "stage_id": self._stage("stage_final_notice").id,
+                            "min_days_overdue": 60,
+                        },
+                    ),
+                    (
+                        0,
+                        0,
+                        {
+                            "stage_id": self._stage("stage_credit_hold").id,
+                            "min_days_overdue": 90,
+                        },
+                    ),
+                    (
+                        0,
+                        0,
+                        {
+                            "stage_id": self._stage("stage_legal").id,
+                            "min_days_overdue": 180,
+                        },
+                    ),
+                ],
+            }
+        )
+        standard = self._customer("Standard 50")
+        key = self._customer("Strategic 50", tier=strategic)
+        for partner in (standard, key):
+            self._invoice(partner, 100.0, overdue_days=50)
+        self.Case._update_cases(self.company, standard | key)
+        self.assertEqual(
+            self._case(standard).stage_id, self._stage("stage_credit_hold")
+        )
+        # 50 days: still "Second reminder" (15+) for the strategic tier
+        self.assertEqual(self._case(key).stage_id, self._stage("stage_second_reminder"))
+        with self.assertRaises(ValidationError):
+            strategic.stage_threshold_ids[:1].min_days_overdue = -1
+
     def test_disputed_items_do_not_escalate(self):
         partner = self._customer("Disputing customer")
         old = self._invoice(partner, 500.0, overdue_days=60)
@@ -156,10 +202,10 @@ class TestCollectionCases(CreditCollectionCommon):
         self.Case._update_cases(self.company, many)
         self.env.invalidate_all()
         # an up-to-date batch: one grouped query, one search, the ladder
-        with self.assertQueryCount(8):
+        with self.assertQueryCount(11):
             self.Case._update_cases(self.company, few)
         self.env.invalidate_all()
-        with self.assertQueryCount(8):
+        with self.assertQueryCount(11):
             self.Case._update_cases(self.company, many)
 
     def test_kanban_grouped_read_does_not_grow_with_cases(self):
