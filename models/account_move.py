@@ -127,6 +127,49 @@ class AccountMoveDispute(models.Model):
     credit_dispute_reason = fields.Char(
         string="Dispute Reason", copy=False, tracking=True
     )
+    credit_dispute_state = fields.Selection(
+        [("open", "Disputed"), ("resolved", "Resolved")],
+        string="Dispute",
+        copy=False,
+        readonly=True,
+        tracking=True,
+    )
+    credit_days_overdue = fields.Integer(
+        string="Days Overdue",
+        compute="_compute_credit_collection_level",
+        compute_sudo=True,
+    )
+    credit_collection_stage_id = fields.Many2one(
+        "credit.collection.stage",
+        string="Collection Level",
+        compute="_compute_credit_collection_level",
+        compute_sudo=True,
+        help="The collection stage this invoice's days overdue reach, on the "
+        "ladder of the customer's credit tier.",
+    )
+
+    @api.depends("invoice_date_due", "payment_state", "state", "move_type")
+    def _compute_credit_collection_level(self):
+        today = fields.Date.context_today(self)
+        Stage = self.env["credit.collection.stage"]
+        ladders = {}
+        for move in self:
+            move.credit_days_overdue = 0
+            move.credit_collection_stage_id = False
+            if (
+                move.move_type != "out_invoice"
+                or move.state != "posted"
+                or move.payment_state not in ("not_paid", "partial")
+                or not move.invoice_date_due
+            ):
+                continue
+            days = max((today - move.invoice_date_due).days, 0)
+            move.credit_days_overdue = days
+            policy = move.commercial_partner_id._credit_policy(move.company_id)
+            key = (move.company_id, policy)
+            if key not in ladders:
+                ladders[key] = Stage._ladder(move.company_id, policy)
+            move.credit_collection_stage_id = Stage._stage_for_days(ladders[key], days)
 
     @api.constrains("credit_dispute_amount", "amount_total_signed")
     def _check_credit_dispute_amount(self):

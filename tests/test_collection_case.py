@@ -414,6 +414,7 @@ class TestDisputeWizard(CreditCollectionCommon):
         self.assertAlmostEqual(wizard.amount, 300.0)  # defaults to the residual
         wizard.action_apply()
         self.assertAlmostEqual(invoice.credit_dispute_amount, 300.0)
+        self.assertEqual(invoice.credit_dispute_state, "open")
         self.assertIn("Broken on arrival", invoice.credit_dispute_reason)
         self._sync_holds()
         self.assertEqual(case.worst_days_overdue, 0)
@@ -423,6 +424,13 @@ class TestDisputeWizard(CreditCollectionCommon):
         ).action_apply()
         self._sync_holds()
         self.assertEqual(case.worst_days_overdue, 50)
+        self.assertEqual(invoice.credit_dispute_state, "resolved")
+        # the invoice shows its collection level
+        self.assertEqual(invoice.credit_days_overdue, 50)
+        self.assertEqual(
+            invoice.credit_collection_stage_id,
+            self.env.ref("account_credit_collection.stage_credit_hold"),
+        )
         with self.assertRaises(AccessError):
             self.env["account.move.credit.dispute"].with_user(self.salesman).create(
                 {"move_id": invoice.id, "amount": 1.0}

@@ -68,7 +68,11 @@ class AccountMoveCreditDispute(models.TransientModel):
                 user=self.env.user.name,
             )
         move.sudo().write(
-            {"credit_dispute_amount": self.amount, "credit_dispute_reason": reason}
+            {
+                "credit_dispute_amount": self.amount,
+                "credit_dispute_reason": reason,
+                "credit_dispute_state": "open" if self.amount else "resolved",
+            }
         )
         move.sudo().message_post(body=body)
         schedule_hold_sync(self.env, move.commercial_partner_id, move.company_id)
