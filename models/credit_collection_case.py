@@ -2,9 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount, format_date
 
 
 class CreditCollectionCase(models.Model):
@@ -63,6 +65,12 @@ class CreditCollectionCase(models.Model):
     open_item_count = fields.Integer(string="Open Items", readonly=True)
     on_hold = fields.Boolean(compute="_compute_on_hold", string="On Credit Hold")
     promise_ids = fields.One2many("credit.promise", "case_id", string="Promises to Pay")
+    open_items_html = fields.Html(
+        string="Open Items and Aging",
+        compute="_compute_open_items_html",
+        sanitize=False,
+    )
+    last_contact_date = fields.Datetime(compute="_compute_last_contact_date")
     has_open_promise = fields.Boolean(compute="_compute_has_open_promise")
     # a stage pinned by a manager (or by a broken promise): the scheduler keeps
     # it until it expires or a payment comes in
@@ -112,6 +120,110 @@ class CreditCollectionCase(models.Model):
         )
         for case in self:
             case.has_open_promise = case.id in open_cases
+
+    AGING_BUCKETS = [
+        ("Not due", None, 0),
+        ("1-30", 1, 30),
+        ("31-60", 31, 60),
+        ("61-90", 61, 90),
+        ("91-180", 91, 180),
+        ("181-365", 181, 365),
+        ("Over 365", 366, None),
+    ]
+
+    def _compute_open_items_html(self):
+        today = fields.Date.context_today(self)
+        for case in self:
+            moves = (
+                self.env["account.move"]
+                .sudo()
+                .search(
+                    [
+                        ("commercial_partner_id", "=", case.partner_id.id),
+                        ("company_id", "=", case.company_id.id),
+                        ("move_type", "in", ("out_invoice", "out_refund")),
+                        ("state", "=", "posted"),
+                        ("payment_state", "in", ("not_paid", "partial")),
+                    ],
+                    order="invoice_date_due, id",
+                    limit=200,
+                )
+            )
+            buckets = dict.fromkeys([b[0] for b in self.AGING_BUCKETS], 0.0)
+            rows = []
+            for move in moves:
+                days = (
+                    (today - move.invoice_date_due).days if move.invoice_date_due else 0
+                )
+                label = next(
+                    name
+                    for name, low, high in self.AGING_BUCKETS
+                    if (low is None and days <= 0)
+                    or (
+                        low is not None
+                        and days >= low
+                        and (high is None or days <= high)
+                    )
+                )
+                buckets[label] += move.amount_residual_signed
+                rows.append(
+                    Markup(
+                        "<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td>"
+                        "<td class='text-end'>%s</td><td>%s</td></tr>"
+                    )
+                    % (
+                        move.name,
+                        format_date(self.env, move.invoice_date_due),
+                        max(days, 0),
+                        format_amount(
+                            self.env, move.amount_residual_signed, case.currency_id
+                        ),
+                        move.credit_dispute_reason or "",
+                    )
+                )
+            head = Markup("").join(
+                Markup("<th class='text-end'>%s</th>") % b for b in buckets
+            )
+            amounts = Markup("").join(
+                Markup("<td class='text-end'>%s</td>")
+                % format_amount(self.env, amount, case.currency_id)
+                for amount in buckets.values()
+            )
+            case.open_items_html = (
+                Markup("<table class='table table-sm'><tr>%s</tr><tr>%s</tr></table>")
+                % (head, amounts)
+            ) + (
+                Markup(
+                    "<table class='table table-sm table-striped'><tr>"
+                    "<th>%s</th><th>%s</th><th class='text-end'>%s</th>"
+                    "<th class='text-end'>%s</th><th>%s</th></tr>%s</table>"
+                )
+                % (
+                    self.env._("Invoice"),
+                    self.env._("Due"),
+                    self.env._("Days overdue"),
+                    self.env._("Residual"),
+                    self.env._("Dispute"),
+                    Markup("").join(rows),
+                )
+            )
+
+    def _compute_last_contact_date(self):
+        groups = dict(
+            self.env["mail.message"]
+            .sudo()
+            ._read_group(
+                [
+                    ("model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("message_type", "=", "comment"),
+                ],
+                ["res_id"],
+                ["date:max"],
+            )
+        )
+        for case in self:
+            case.last_contact_date = groups.get(case.id, False)
 
     def _compute_policy_id(self):
         for case in self:

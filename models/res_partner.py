@@ -83,6 +83,20 @@ class ResPartner(models.Model):
         compute="_compute_credit_case_id",
         compute_sudo=True,
     )
+    credit_case_aging_html = fields.Html(
+        string="Open Items by Age",
+        compute="_compute_credit_case_id",
+        compute_sudo=True,
+        sanitize=False,
+    )
+    credit_last_contact_date = fields.Datetime(
+        string="Last Contact", compute="_compute_credit_case_id", compute_sudo=True
+    )
+    credit_open_promise_count = fields.Integer(
+        string="Open Promises to Pay",
+        compute="_compute_credit_case_id",
+        compute_sudo=True,
+    )
 
     def write(self, vals):
         if {"credit_policy_id", "credit_prepayment_only"} & set(vals):
@@ -111,6 +125,11 @@ class ResPartner(models.Model):
             case = by_partner.get(partner.commercial_partner_id, cases.browse())
             partner.credit_case_id = case
             partner.credit_case_stage_id = case.stage_id
+            partner.credit_case_aging_html = case.open_items_html if case else False
+            partner.credit_last_contact_date = case.last_contact_date if case else False
+            partner.credit_open_promise_count = len(
+                case.promise_ids.filtered(lambda p: p.state == "open")
+            )
 
     @api.depends_context("company")
     def _compute_credit_hold_state(self):

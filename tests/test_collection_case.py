@@ -435,3 +435,26 @@ class TestDisputeWizard(CreditCollectionCommon):
             self.env["account.move.credit.dispute"].with_user(self.salesman).create(
                 {"move_id": invoice.id, "amount": 1.0}
             ).action_apply()
+
+
+@tagged("post_install", "-at_install")
+class TestCaseForm(CreditCollectionCommon):
+    def test_open_items_and_aging_on_the_case(self):
+        self.tier.use_credit_limit = False
+        partner = self._customer("Aging table customer")
+        old = self._invoice(partner, 120.0, overdue_days=100)
+        self._invoice(partner, 80.0, due_days=5)
+        self.env["credit.collection.case"]._update_cases(self.company, partner)
+        case = self.env["credit.collection.case"].search(
+            [("partner_id", "=", partner.id)]
+        )
+        html = str(case.with_user(self.collector).open_items_html)
+        self.assertIn(old.name, html)
+        self.assertIn("91-180", html)
+        self.assertIn("120.00", html)
+        self.assertFalse(case.last_contact_date)
+        case.with_user(self.collector).message_post(
+            body="Called: will pay Friday", message_type="comment"
+        )
+        case.invalidate_recordset(["last_contact_date"])
+        self.assertTrue(case.last_contact_date)
