@@ -22,10 +22,12 @@ held_order="$(q "select so.id from sale_order so join res_partner p on p.id = so
     and h.state = 'active' where so.state in ('draft', 'sent') order by so.id limit 1")"
 held_partner="$(q "select partner_id from credit_hold where state = 'active' order by id limit 1")"
 hold="$(q "select id from credit_hold where state = 'active' order by id limit 1")"
+case="$(q "select id from credit_collection_case where active and worst_days_overdue > 30 order by amount_overdue desc limit 1")"
 OUT="$ROOT/static/description/screenshots"
 mkdir -p "$OUT"
 NODE_PATH="$BUILD/node/node_modules" node "$ROOT/tools/screenshots/shoot.js" "$BASE" "$OUT" \
     "collections_kanban=/odoo/collections" \
+    "collection_case=/odoo/collections/$case" \
     "quotation_on_hold=/odoo/action-sale.action_quotations_with_onboarding/$held_order" \
     "credit_holds=/odoo/credit-holds" \
     "credit_hold_form=/odoo/credit-holds/$hold" \
