@@ -71,6 +71,18 @@ class CreditCollectionPolicy(models.Model):
         tracking=True,
         help="Hold when the oldest overdue item is more days overdue than this.",
     )
+    # broken promises to pay
+    use_broken_promises = fields.Boolean(string="Broken Promises Rule", tracking=True)
+    broken_promises_mode = fields.Selection(
+        RULE_MODES, default="block", required=True, tracking=True
+    )
+    broken_promises_threshold = fields.Integer(
+        string="Broken Promises Allowed",
+        default=1,
+        tracking=True,
+        help="Hold when the customer broke more promises to pay than this in the "
+        "last 12 months.",
+    )
     # prepayment
     is_prepayment_only = fields.Boolean(
         string="Prepayment Only",
@@ -107,7 +119,7 @@ class CreditCollectionPolicy(models.Model):
     )
     _thresholds_positive = models.Constraint(
         "CHECK(default_credit_limit >= 0 AND overdue_amount_threshold >= 0"
-        " AND overdue_days_threshold >= 0)",
+        " AND overdue_days_threshold >= 0 AND broken_promises_threshold >= 0)",
         "Credit limits and thresholds cannot be negative.",
     )
 
@@ -125,7 +137,10 @@ class CreditCollectionPolicy(models.Model):
             policy.partner_count = counts.get(policy, 0)
 
     @api.constrains(
-        "default_credit_limit", "overdue_amount_threshold", "overdue_days_threshold"
+        "default_credit_limit",
+        "overdue_amount_threshold",
+        "overdue_days_threshold",
+        "broken_promises_threshold",
     )
     def _check_thresholds(self):
         for policy in self:
@@ -133,6 +148,7 @@ class CreditCollectionPolicy(models.Model):
                 policy.default_credit_limit < 0
                 or policy.overdue_amount_threshold < 0
                 or policy.overdue_days_threshold < 0
+                or policy.broken_promises_threshold < 0
             ):
                 raise ValidationError(
                     self.env._(
@@ -203,6 +219,9 @@ class CreditCollectionPolicy(models.Model):
                 "use_overdue_amount": True,
                 "overdue_amount_threshold": 1000.0,
                 "overdue_amount_mode": "warn",
+                "use_broken_promises": True,
+                "broken_promises_threshold": 1,
+                "broken_promises_mode": "block",
             },
             {
                 "name": self.env._("Strategic"),

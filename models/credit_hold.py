@@ -420,6 +420,7 @@ class CreditHoldReason(models.Model):
             ("overdue_days", "Oldest overdue item"),
             ("prepayment", "Prepayment only"),
             ("stage", "Collection stage"),
+            ("broken_promises", "Broken promises"),
             ("manual", "Manual hold"),
         ],
         required=True,

@@ -1,6 +1,7 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from collections import defaultdict
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -543,6 +544,39 @@ class ResPartner(models.Model):
                     "hint": partner._credit_pay_hint(late, None, currency),
                 }
             )
+        if policy.use_broken_promises:
+            broken = (
+                self.env["credit.promise"]
+                .sudo()
+                .search_count(
+                    [
+                        ("partner_id", "=", partner.id),
+                        ("company_id", "=", company.id),
+                        ("state", "=", "broken"),
+                        ("date", ">=", today - timedelta(days=365)),
+                    ]
+                )
+            )
+            if broken > policy.broken_promises_threshold:
+                reasons.append(
+                    {
+                        "rule": "broken_promises",
+                        "mode": policy.broken_promises_mode,
+                        "name": self.env._(
+                            "%(count)s broken promises to pay in 12 months — allowed "
+                            "%(threshold)s",
+                            count=broken,
+                            threshold=policy.broken_promises_threshold,
+                        ),
+                        "measured": broken,
+                        "threshold": policy.broken_promises_threshold,
+                        "is_amount": False,
+                        "hint": self.env._(
+                            "pay the overdue items, or ask a credit manager to release "
+                            "the hold"
+                        ),
+                    }
+                )
         case = (
             self.env["credit.collection.case"]
             .sudo()

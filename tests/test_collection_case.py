@@ -362,6 +362,26 @@ class TestPromisesAndPins(CreditCollectionCommon):
             self.assertFalse(case.is_pinned)
             self.assertEqual(case.stage_id, self._stage("stage_second_reminder"))
 
+    def test_broken_promises_count_against_the_customer(self):
+        self.tier.write(
+            {
+                "use_broken_promises": True,
+                "broken_promises_threshold": 1,
+                "broken_promises_mode": "block",
+            }
+        )
+        partner, invoice, case = self._setup_case("Serial promiser", overdue_days=10)
+        first = self._promise(case, invoice, 50.0, days=1)
+        second = self._promise(case, invoice, 50.0, days=2)
+        with freeze_time(self.today + timedelta(days=10)):
+            self.Case._update_cases(self.company, partner)
+            self.assertEqual((first | second).mapped("state"), ["broken", "broken"])
+            reasons = partner._credit_evaluate(self.company)
+            rules = {r["rule"]: r for r in reasons}
+            self.assertIn("broken_promises", rules)
+            self.assertEqual(rules["broken_promises"]["measured"], 2)
+            self.assertEqual(rules["broken_promises"]["mode"], "block")
+
     def test_manual_pin_expires(self):
         partner, _invoice, case = self._setup_case("Pinned by hand", overdue_days=20)
         case.with_user(self.manager).write(
