@@ -253,12 +253,42 @@ class ResPartner(models.Model):
             ]
         )
         env["account.account"].flush_model(["account_type"])
-        # 1. open receivable items (invoices already paid or being paid through a
-        #    registered payment without journal entry are not chased)
+        env["sale.order.line"].flush_model(
+            [
+                "price_total",
+                "product_uom_qty",
+                "qty_invoiced",
+                "order_id",
+                "display_type",
+            ]
+        )
+        env["sale.order"].flush_model(
+            ["state", "company_id", "partner_invoice_id", "currency_rate"]
+        )
+        env["res.partner"].flush_model(["commercial_partner_id"])
+        env["account.payment"].flush_model(
+            [
+                "move_id",
+                "state",
+                "partner_id",
+                "company_id",
+                "amount_company_currency_signed",
+            ]
+        )
+        exclude = exclude_order.ids if exclude_order else []
+        # One round trip, four aggregates (UNION ALL):
+        # 1. open receivable items — invoices already paid or being paid through
+        #    a registered payment without journal entry are not chased;
+        # 2. draft customer invoices and credit notes;
+        # 3. confirmed orders, part not invoiced yet (tax included), converted at
+        #    the order's rate;
+        # 4. registered payments without journal entry (payment method without
+        #    outstanding account): money on its way, unless the invoices they
+        #    match are already excluded in 1.
         rows = env.execute_query_dict(
             SQL(
                 """
-            SELECT line.partner_id,
+            SELECT 'items' AS kind, line.partner_id,
                    SUM(line.amount_residual) FILTER (
                        WHERE line.amount_residual > 0
                          AND COALESCE(line.date_maturity, line.date) >= %(today)s
@@ -282,7 +312,8 @@ class ResPartner(models.Model):
                              line.amount_residual)) FILTER (
                        WHERE line.amount_residual > 0
                          AND COALESCE(line.date_maturity, line.date) < %(today)s
-                   ) AS disputed_overdue
+                   ) AS disputed_overdue,
+                   NULL::numeric AS amount
               FROM account_move_line line
               JOIN account_account account ON account.id = line.account_id
               JOIN account_move move ON move.id = line.move_id
@@ -294,60 +325,25 @@ class ResPartner(models.Model):
                AND (move.payment_state IS NULL
                     OR move.payment_state NOT IN ('in_payment', 'paid'))
           GROUP BY line.partner_id
-                """,
-                today=today,
-                partners=partner_ids,
-                company=company.id,
-            )
-        )
-        for row in rows:
-            exp = result[row["partner_id"]]
-            exp["not_due"] = row["not_due"] or 0.0
-            exp["overdue"] = row["overdue"] or 0.0
-            exp["credits"] = row["credits"] or 0.0
-            exp["disputed"] = row["disputed"] or 0.0
-            exp["disputed_overdue"] = row["disputed_overdue"] or 0.0
-            if row["oldest_due_date"]:
-                exp["oldest_due_date"] = row["oldest_due_date"]
-                exp["oldest_overdue_days"] = (today - row["oldest_due_date"]).days
-        # 2. draft customer invoices and credit notes
-        for partner, amount in env["account.move"]._read_group(
-            [
-                ("commercial_partner_id", "in", partner_ids),
-                ("company_id", "=", company.id),
-                ("state", "=", "draft"),
-                ("move_type", "in", ("out_invoice", "out_refund")),
-            ],
-            ["commercial_partner_id"],
-            ["amount_total_signed:sum"],
-        ):
-            result[partner.id]["draft"] = amount or 0.0
-        # 3. confirmed orders, part not invoiced yet (tax included), converted
-        #    at the order's rate
-        env["sale.order.line"].flush_model(
-            [
-                "price_total",
-                "product_uom_qty",
-                "qty_invoiced",
-                "order_id",
-                "display_type",
-            ]
-        )
-        env["sale.order"].flush_model(
-            ["state", "company_id", "partner_invoice_id", "currency_rate"]
-        )
-        env["res.partner"].flush_model(["commercial_partner_id"])
-        exclude = exclude_order.ids if exclude_order else []
-        rows = env.execute_query_dict(
-            SQL(
-                """
-            SELECT invoice_partner.commercial_partner_id AS partner_id,
+         UNION ALL
+            SELECT 'draft', move.commercial_partner_id,
+                   NULL, NULL, NULL, NULL, NULL, NULL,
+                   SUM(move.amount_total_signed)
+              FROM account_move move
+             WHERE move.commercial_partner_id = ANY(%(partners)s)
+               AND move.company_id = %(company)s
+               AND move.state = 'draft'
+               AND move.move_type IN ('out_invoice', 'out_refund')
+          GROUP BY move.commercial_partner_id
+         UNION ALL
+            SELECT 'orders', invoice_partner.commercial_partner_id,
+                   NULL, NULL, NULL, NULL, NULL, NULL,
                    SUM(
                        sol.price_total
                        * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
                        / sol.product_uom_qty
                        / COALESCE(NULLIF(so.currency_rate, 0), 1)
-                   ) AS amount
+                   )
               FROM sale_order_line sol
               JOIN sale_order so ON so.id = sol.order_id
               JOIN res_partner invoice_partner
@@ -359,31 +355,10 @@ class ResPartner(models.Model):
                AND sol.product_uom_qty > 0
                AND NOT (so.id = ANY(%(exclude)s))
           GROUP BY invoice_partner.commercial_partner_id
-                """,
-                partners=partner_ids,
-                company=company.id,
-                exclude=exclude,
-            )
-        )
-        for row in rows:
-            result[row["partner_id"]]["orders"] = row["amount"] or 0.0
-        # 4. registered payments without journal entry (payment method without
-        #    outstanding account): money is on its way for the invoices they
-        #    match, unless those invoices are already excluded above
-        env["account.payment"].flush_model(
-            [
-                "move_id",
-                "state",
-                "partner_id",
-                "company_id",
-                "amount_company_currency_signed",
-            ]
-        )
-        rows = env.execute_query_dict(
-            SQL(
-                """
-            SELECT partner.commercial_partner_id AS partner_id,
-                   SUM(pay.amount_company_currency_signed) AS amount
+         UNION ALL
+            SELECT 'payments', partner.commercial_partner_id,
+                   NULL, NULL, NULL, NULL, NULL, NULL,
+                   SUM(pay.amount_company_currency_signed)
               FROM account_payment pay
               JOIN res_partner partner ON partner.id = pay.partner_id
              WHERE partner.commercial_partner_id = ANY(%(partners)s)
@@ -400,12 +375,30 @@ class ResPartner(models.Model):
                )
           GROUP BY partner.commercial_partner_id
                 """,
+                today=today,
                 partners=partner_ids,
                 company=company.id,
+                exclude=exclude,
             )
         )
         for row in rows:
-            result[row["partner_id"]]["in_payment"] = -(row["amount"] or 0.0)
+            exp = result[row["partner_id"]]
+            kind = row["kind"]
+            if kind == "items":
+                exp["not_due"] = row["not_due"] or 0.0
+                exp["overdue"] = row["overdue"] or 0.0
+                exp["credits"] = row["credits"] or 0.0
+                exp["disputed"] = row["disputed"] or 0.0
+                exp["disputed_overdue"] = row["disputed_overdue"] or 0.0
+                if row["oldest_due_date"]:
+                    exp["oldest_due_date"] = row["oldest_due_date"]
+                    exp["oldest_overdue_days"] = (today - row["oldest_due_date"]).days
+            elif kind == "draft":
+                exp["draft"] = row["amount"] or 0.0
+            elif kind == "orders":
+                exp["orders"] = row["amount"] or 0.0
+            else:
+                exp["in_payment"] = -(row["amount"] or 0.0)
         for exp in result.values():
             exp["total"] = company.currency_id.round(sum(exp[k] for k in EXPOSURE_KEYS))
         return dict(result)
