@@ -62,6 +62,7 @@ class AccountMove(models.Model):
             if not strict:
                 continue
             exposures = strict._credit_exposure(company)
+            batch = strict._credit_batch_data(company)
             for move in moves.filtered(
                 lambda m, s=strict: m.commercial_partner_id in s
             ):
@@ -69,7 +70,7 @@ class AccountMove(models.Model):
                 blocking = [
                     r
                     for r in partner._credit_evaluate(
-                        company, exposure=exposures.get(partner.id)
+                        company, exposure=exposures.get(partner.id), batch=batch
                     )
                     if r["mode"] == "block"
                 ]

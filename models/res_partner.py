@@ -412,7 +412,13 @@ class ResPartner(models.Model):
         ]._get_default(company)
 
     def _credit_evaluate(
-        self, company, exposure=None, order=None, order_amount=0.0, hints=True
+        self,
+        company,
+        exposure=None,
+        order=None,
+        order_amount=0.0,
+        hints=True,
+        batch=None,
     ):
         """The hold rules that fire for this commercial partner in ``company``.
 
@@ -421,12 +427,21 @@ class ResPartner(models.Model):
         :param hints: compute "what would release it" (lists the overdue
             invoices: one more query); the confirmation path skips them unless
             it refuses the order
+        :param batch: figures read once for many partners by
+            ``_credit_batch_data`` (default policy, cases, manual holds, broken
+            promises), so that a batch costs no query per partner
         :return: list of reason dicts (rule, mode, name, measured, threshold,
             is_amount, hint), blocking ones first
         """
         self.ensure_one()
         partner = self.commercial_partner_id.with_company(company).sudo()
-        policy = partner._credit_policy(company)
+        if batch is None:
+            batch = partner._credit_batch_data(company, with_promises=False)
+        policy = (
+            partner.credit_policy_id
+            or batch["default_policy"]
+            or self.env["credit.collection.policy"]._get_default(company)
+        )
         if exposure is None:
             exposure = (
                 partner._credit_exposure(company).get(partner.id) or _empty_exposure()
@@ -538,18 +553,9 @@ class ResPartner(models.Model):
                 }
             )
         if policy.use_broken_promises:
-            broken = (
-                self.env["credit.promise"]
-                .sudo()
-                .search_count(
-                    [
-                        ("partner_id", "=", partner.id),
-                        ("company_id", "=", company.id),
-                        ("state", "=", "broken"),
-                        ("date", ">=", today - timedelta(days=365)),
-                    ]
-                )
-            )
+            if batch["broken_promises"] is None:
+                batch = dict(batch, **partner._credit_batch_data(company))
+            broken = batch["broken_promises"].get(partner.id, 0)
             if broken > policy.broken_promises_threshold:
                 reasons.append(
                     {
@@ -570,14 +576,7 @@ class ResPartner(models.Model):
                         ),
                     }
                 )
-        case = (
-            self.env["credit.collection.case"]
-            .sudo()
-            .search(
-                [("partner_id", "=", partner.id), ("company_id", "=", company.id)],
-                limit=1,
-            )
-        )
+        case = batch["cases"].get(partner.id, self.env["credit.collection.case"])
         if case.stage_id.is_hold:
             reasons.append(
                 {
@@ -599,18 +598,7 @@ class ResPartner(models.Model):
                     else self.env._("ask a credit manager to move the case"),
                 }
             )
-        manual = (
-            self.env["credit.hold"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "=", partner.id),
-                    ("company_id", "=", company.id),
-                    ("origin", "=", "manual"),
-                    ("state", "in", ("active", "overridden")),
-                ]
-            )
-        )
+        manual = batch["manual_holds"].get(partner.id, self.env["credit.hold"])
         for hold in manual:
             reasons.append(
                 {
@@ -628,6 +616,66 @@ class ResPartner(models.Model):
             )
         reasons.sort(key=lambda r: r["mode"] != "block")
         return reasons
+
+    def _credit_batch_data(self, company, with_promises=True):
+        """What the hold rules read besides the exposure, for the commercial
+        partners ``self`` in ``company``: a few queries for the whole batch.
+        Without ``with_promises`` (one partner being confirmed), broken promises
+        are counted only if its tier uses that rule."""
+        partners = self.commercial_partner_id
+        today = fields.Date.context_today(self.with_company(company))
+        cases = (
+            self.env["credit.collection.case"]
+            .sudo()
+            .search(
+                [("partner_id", "in", partners.ids), ("company_id", "=", company.id)]
+            )
+        )
+        holds = (
+            self.env["credit.hold"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("company_id", "=", company.id),
+                    ("origin", "=", "manual"),
+                    ("state", "in", ("active", "overridden")),
+                ]
+            )
+        )
+        broken = (
+            self.env["credit.promise"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("company_id", "=", company.id),
+                    ("state", "=", "broken"),
+                    ("date", ">=", today - timedelta(days=365)),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+            if with_promises
+            else None
+        )
+        return {
+            "default_policy": (
+                self.env["credit.collection.policy"]._get_default(company)
+                if with_promises
+                else None
+            ),
+            "cases": {case.partner_id.id: case for case in cases},
+            "manual_holds": {
+                partner.id: records
+                for partner, records in holds.grouped("partner_id").items()
+            },
+            "broken_promises": (
+                {partner.id: count for partner, count in broken}
+                if broken is not None
+                else None
+            ),
+        }
 
     def _credit_overdue_items(self, company, today, limit=20):
         """Overdue open invoices of the partner, oldest first (for the hints)."""
@@ -695,6 +743,7 @@ class ResPartner(models.Model):
             return
         Hold = self.env["credit.hold"].sudo()
         exposures = partners._credit_exposure(company)
+        batch = partners.with_company(company)._credit_batch_data(company)
         open_holds = Hold.search(
             [
                 ("partner_id", "in", partners.ids),
@@ -708,7 +757,9 @@ class ResPartner(models.Model):
             reasons = [
                 r
                 for r in partner._credit_evaluate(
-                    company, exposure=exposures.get(partner.id) or _empty_exposure()
+                    company,
+                    exposure=exposures.get(partner.id) or _empty_exposure(),
+                    batch=batch,
                 )
                 if r["mode"] == "block" and r["rule"] != "manual"
             ]
