@@ -552,6 +552,15 @@ class ResPartner(models.Model):
                     "hint": partner._credit_pay_hint(late, None, currency),
                 }
             )
+        reasons += partner._credit_standing_reasons(company, policy, batch)
+        reasons.sort(key=lambda r: r["mode"] != "block")
+        return reasons
+
+    def _credit_standing_reasons(self, company, policy, batch):
+        """Reasons that come from the customer's history rather than its
+        figures: broken promises, a hold stage, manual holds."""
+        partner = self
+        reasons = []
         if policy.use_broken_promises:
             if batch["broken_promises"] is None:
                 batch = dict(batch, **partner._credit_batch_data(company))
@@ -614,7 +623,6 @@ class ResPartner(models.Model):
                     "hold_id": hold.id,
                 }
             )
-        reasons.sort(key=lambda r: r["mode"] != "block")
         return reasons
 
     def _credit_batch_data(self, company, with_promises=True):
