@@ -202,9 +202,6 @@ class CreditHold(models.Model):
         ]
         self.sudo().write({"reason_ids": commands})
 
-    def _reasons_signature(self):
-        return sorted((r.rule, round(r.measured, 2)) for r in self.reason_ids)
-
     def _notify_salespeople(self, body):
         """Tell the salespeople of the customer's open quotations."""
         for hold in self:

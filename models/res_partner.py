@@ -761,16 +761,24 @@ class ResPartner(models.Model):
             ]
         )
         holds_by_partner = open_holds.grouped("partner_id")
-        for partner in partners:
-            reasons = [
+        open_holds.reason_ids.mapped("rule")  # prefetch the reasons of the batch
+        root = self.env.ref("base.user_root")
+
+        def blocking(partner, hints):
+            return [
                 r
                 for r in partner._credit_evaluate(
                     company,
                     exposure=exposures.get(partner.id) or _empty_exposure(),
                     batch=batch,
+                    hints=hints,
                 )
                 if r["mode"] == "block" and r["rule"] != "manual"
             ]
+
+        for partner in partners:
+            # hints (one query) only where the reason lines are (re)written
+            reasons = blocking(partner, hints=False)
             holds = holds_by_partner.get(partner, Hold)
             rule_holds = holds.filtered(lambda h: h.origin == "rule")
             if reasons:
@@ -780,28 +788,27 @@ class ResPartner(models.Model):
                             "partner_id": partner.id,
                             "company_id": company.id,
                             "origin": "rule",
-                            "user_id": self.env.ref("base.user_root").id,
+                            "user_id": root.id,
                         }
                     )
-                    hold._set_reasons(reasons)
+                    hold._set_reasons(blocking(partner, hints=True))
                     hold.message_post(
                         body=self.env._("Credit hold set by the hold rules.")
                     )
-                else:
-                    for hold in rule_holds:
-                        signature = sorted(
-                            (r["rule"], round(r.get("measured", 0.0), 2))
-                            for r in reasons
-                        )
-                        if hold._reasons_signature() != signature:
-                            hold._set_reasons(reasons)
+                    continue
+                # the reason lines are rewritten when the rules that fire
+                # change, not for every new day overdue
+                signature = sorted(r["rule"] for r in reasons)
+                for hold in rule_holds:
+                    if sorted(hold.reason_ids.mapped("rule")) != signature:
+                        hold._set_reasons(blocking(partner, hints=True))
             else:
                 # nothing blocks any more: the customer paid, the limit was raised…
                 holds._release(
                     self.env._(
                         "Released automatically: no hold rule applies any more."
                     ),
-                    user=self.env.ref("base.user_root"),
+                    user=root,
                 )
 
     # ---------------------------------------------------------------- actions
