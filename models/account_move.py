@@ -77,7 +77,7 @@ class AccountMove(models.Model):
                 if not blocking:
                     continue
                 amount = abs(move.amount_total_signed)
-                if self.env["sale.order"]._credit_find_override(
+                if self.env["credit.hold"]._find_usable_override(
                     partner, company, amount
                 ):
                     continue

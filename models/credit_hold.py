@@ -181,6 +181,23 @@ class CreditHold(models.Model):
                 return False
         return True
 
+    @api.model
+    def _find_usable_override(self, partner, company, amount):
+        """The most recent override of ``partner`` in ``company`` that lets an
+        order or invoice of ``amount`` (company currency) through now."""
+        overrides = self.sudo().search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("state", "=", "overridden"),
+            ],
+            order="override_date desc, id desc",
+        )
+        for hold in overrides:
+            if hold._is_override_usable(amount):
+                return hold
+        return overrides.browse()
+
     def _set_reasons(self, reasons):
         """Replace the reason lines by ``reasons`` (dicts from the policy)."""
         self.ensure_one()
@@ -319,6 +336,13 @@ class CreditHold(models.Model):
 
     def action_open_override_wizard(self):
         self.ensure_one()
+        return self._action_override_wizard(
+            self.partner_id, self.company_id, default_hold_id=self.id
+        )
+
+    @api.model
+    def _action_override_wizard(self, partner, company, **defaults):
+        """The override wizard for ``partner`` in ``company`` (managers only)."""
         self._check_manager()
         return {
             "type": "ir.actions.act_window",
@@ -326,9 +350,9 @@ class CreditHold(models.Model):
             "view_mode": "form",
             "target": "new",
             "context": {
-                "default_partner_id": self.partner_id.id,
-                "default_company_id": self.company_id.id,
-                "default_hold_id": self.id,
+                "default_partner_id": partner.id,
+                "default_company_id": company.id,
+                **defaults,
             },
         }
 

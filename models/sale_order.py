@@ -164,7 +164,9 @@ class SaleOrder(models.Model):
             blocking = [r for r in reasons if r["mode"] == "block"]
             warnings = [r for r in reasons if r["mode"] == "warn"]
             if blocking:
-                override = order._credit_find_override(partner, company, amount)
+                override = self.env["credit.hold"]._find_usable_override(
+                    partner, company, amount
+                )
                 if not override:
                     # refused: explain what would release it
                     reasons = order._credit_reasons(extra_amount=pending[key])
@@ -181,24 +183,6 @@ class SaleOrder(models.Model):
                         order._credit_reasons_html(warnings),
                     )
                 )
-
-    def _credit_find_override(self, partner, company, amount):
-        overrides = (
-            self.env["credit.hold"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "=", partner.id),
-                    ("company_id", "=", company.id),
-                    ("state", "=", "overridden"),
-                ],
-                order="override_date desc, id desc",
-            )
-        )
-        for hold in overrides:
-            if hold._is_override_usable(amount):
-                return hold
-        return overrides.browse()
 
     def _credit_confirm_under_override(self, override, reasons):
         self.ensure_one()
@@ -385,15 +369,8 @@ class SaleOrder(models.Model):
     def action_credit_override(self):
         """Open the override wizard for this order (managers)."""
         self.ensure_one()
-        self.env["credit.hold"]._check_manager()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "credit.hold.override",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_partner_id": self.partner_invoice_id.commercial_partner_id.id,
-                "default_company_id": self.company_id.id,
-                "default_order_id": self.id,
-            },
-        }
+        return self.env["credit.hold"]._action_override_wizard(
+            self.partner_invoice_id.commercial_partner_id,
+            self.company_id,
+            default_order_id=self.id,
+        )
