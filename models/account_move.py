@@ -57,7 +57,9 @@ class AccountMove(models.Model):
             default = Policy._get_default(company)
             partners = moves.commercial_partner_id.with_company(company).sudo()
             strict = partners.filtered(
-                lambda p, d=default: (p.credit_policy_id or d).block_invoice_posting
+                lambda p, c=company, d=default: p._credit_policy(
+                    c, d
+                ).block_invoice_posting
             )
             if not strict:
                 continue
@@ -87,7 +89,7 @@ class AccountMove(models.Model):
                         "be posted (tier %(tier)s blocks invoicing).\n%(reasons)s",
                         customer=partner.display_name,
                         invoice=move.name or move.ref or "",
-                        tier=(partner.credit_policy_id or default).display_name,
+                        tier=partner._credit_policy(company, default).display_name,
                         reasons="\n".join(f"• {r['name']}" for r in blocking),
                     )
                 )

@@ -449,6 +449,7 @@ class CreditCollectionCase(models.Model):
         partner_records = (
             self.env["res.partner"].browse(list(figures)).with_company(company).sudo()
         )
+        # (the figures' partners are commercial partners already)
         policy_of = {
             p.id: p.credit_policy_id or default_policy for p in partner_records
         }

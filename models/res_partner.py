@@ -404,12 +404,16 @@ class ResPartner(models.Model):
         return dict(result)
 
     # ----------------------------------------------------------------- rules
-    def _credit_policy(self, company):
+    def _credit_policy(self, company, default=None):
+        """The customer's tier in ``company``: its own, else ``default`` (the
+        company's default tier, looked up when not given)."""
         self.ensure_one()
         partner = self.commercial_partner_id.with_company(company).sudo()
-        return partner.credit_policy_id or self.env[
-            "credit.collection.policy"
-        ]._get_default(company)
+        return (
+            partner.credit_policy_id
+            or default
+            or self.env["credit.collection.policy"]._get_default(company)
+        )
 
     def _credit_evaluate(
         self,
@@ -436,12 +440,8 @@ class ResPartner(models.Model):
         self.ensure_one()
         partner = self.commercial_partner_id.with_company(company).sudo()
         if batch is None:
-            batch = partner._credit_batch_data(company, with_promises=False)
-        policy = (
-            partner.credit_policy_id
-            or batch["default_policy"]
-            or self.env["credit.collection.policy"]._get_default(company)
-        )
+            batch = partner._credit_batch_data(company, lazy=True)
+        policy = partner._credit_policy(company, batch["default_policy"])
         if exposure is None:
             exposure = (
                 partner._credit_exposure(company).get(partner.id) or _empty_exposure()
@@ -562,9 +562,10 @@ class ResPartner(models.Model):
         partner = self
         reasons = []
         if policy.use_broken_promises:
-            if batch["broken_promises"] is None:
-                batch = dict(batch, **partner._credit_batch_data(company))
-            broken = batch["broken_promises"].get(partner.id, 0)
+            counts = batch["broken_promises"]
+            if counts is None:
+                counts = partner._credit_broken_promise_counts(company)
+            broken = counts.get(partner.id, 0)
             if broken > policy.broken_promises_threshold:
                 reasons.append(
                     {
@@ -625,13 +626,12 @@ class ResPartner(models.Model):
             )
         return reasons
 
-    def _credit_batch_data(self, company, with_promises=True):
+    def _credit_batch_data(self, company, lazy=False):
         """What the hold rules read besides the exposure, for the commercial
         partners ``self`` in ``company``: a few queries for the whole batch.
-        Without ``with_promises`` (one partner being confirmed), broken promises
-        are counted only if its tier uses that rule."""
+        ``lazy`` (one partner being confirmed): the default tier and the broken
+        promises are looked up only if the partner's tier needs them."""
         partners = self.commercial_partner_id
-        today = fields.Date.context_today(self.with_company(company))
         cases = (
             self.env["credit.collection.case"]
             .sudo()
@@ -651,27 +651,11 @@ class ResPartner(models.Model):
                 ]
             )
         )
-        broken = (
-            self.env["credit.promise"]
-            .sudo()
-            ._read_group(
-                [
-                    ("partner_id", "in", partners.ids),
-                    ("company_id", "=", company.id),
-                    ("state", "=", "broken"),
-                    ("date", ">=", today - timedelta(days=365)),
-                ],
-                ["partner_id"],
-                ["__count"],
-            )
-            if with_promises
-            else None
-        )
         return {
             "default_policy": (
-                self.env["credit.collection.policy"]._get_default(company)
-                if with_promises
-                else None
+                None
+                if lazy
+                else self.env["credit.collection.policy"]._get_default(company)
             ),
             "cases": {case.partner_id.id: case for case in cases},
             "manual_holds": {
@@ -679,11 +663,28 @@ class ResPartner(models.Model):
                 for partner, records in holds.grouped("partner_id").items()
             },
             "broken_promises": (
-                {partner.id: count for partner, count in broken}
-                if broken is not None
-                else None
+                None if lazy else partners._credit_broken_promise_counts(company)
             ),
         }
+
+    def _credit_broken_promise_counts(self, company):
+        """{partner id: promises to pay broken in the last 12 months}"""
+        today = fields.Date.context_today(self.with_company(company))
+        groups = (
+            self.env["credit.promise"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", company.id),
+                    ("state", "=", "broken"),
+                    ("date", ">=", today - timedelta(days=365)),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        return {partner.id: count for partner, count in groups}
 
     def _credit_overdue_items(self, company, today, limit=20):
         """Overdue open invoices of the partner, oldest first (for the hints)."""
