@@ -8,6 +8,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_amount, format_date
 
+from .res_partner import open_receivable_items_sql
+
 
 class CreditCollectionCase(models.Model):
     """The collection file of a customer in a company: one per commercial
@@ -345,26 +347,11 @@ class CreditCollectionCase(models.Model):
         grouped query: residual, overdue, open items, disputed amount and the
         days overdue of the worst escalatable (not fully disputed) item."""
         today = fields.Date.context_today(self.with_company(company))
-        self.env["account.move.line"].flush_model(
-            [
-                "partner_id",
-                "account_id",
-                "amount_residual",
-                "reconciled",
-                "parent_state",
-                "date_maturity",
-                "company_id",
-                "move_id",
-            ]
+        open_items = open_receivable_items_sql(
+            self.env, company, partners.ids if partners is not None else None
         )
-        self.env["account.move"].flush_model(["payment_state", "credit_dispute_amount"])
         self.env["credit.promise"].flush_model(
             ["state", "date_deadline", "invoice_ids"]
-        )
-        partner_filter = (
-            SQL("AND line.partner_id = ANY(%s)", partners.ids)
-            if partners is not None
-            else SQL()
         )
         rows = self.env.execute_query_dict(
             SQL(
@@ -392,22 +379,11 @@ class CreditCollectionCase(models.Model):
                                 AND promise.date_deadline >= %(today)s
                          )
                    ) AS worst_due
-              FROM account_move_line line
-              JOIN account_account account ON account.id = line.account_id
-              JOIN account_move move ON move.id = line.move_id
-             WHERE line.company_id = %(company)s
-               AND account.account_type = 'asset_receivable'
-               AND line.reconciled IS NOT TRUE
-               AND line.parent_state = 'posted'
-               AND line.partner_id IS NOT NULL
-               AND (move.payment_state IS NULL
-                    OR move.payment_state NOT IN ('in_payment', 'paid'))
-               %(partner_filter)s
+                   %(open_items)s
           GROUP BY line.partner_id
                 """,
                 today=today,
-                company=company.id,
-                partner_filter=partner_filter,
+                open_items=open_items,
             )
         )
         figures = {}

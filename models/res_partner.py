@@ -18,6 +18,51 @@ EXPOSURE_KEYS = (
 )
 
 
+def open_receivable_items_sql(env, company, partner_ids=None):
+    """``FROM … WHERE …`` of the open receivable items of ``company`` (of
+    ``partner_ids`` only, when given), as the exposure and the collection cases
+    both count them: posted, unreconciled, on a receivable account, and not on
+    an invoice already paid or being paid through a registered payment without
+    journal entry. Aliases: ``line``, ``account``, ``move``. Flushes what it
+    reads."""
+    env["account.move.line"].flush_model(
+        [
+            "partner_id",
+            "account_id",
+            "amount_residual",
+            "reconciled",
+            "parent_state",
+            "date_maturity",
+            "date",
+            "company_id",
+            "move_id",
+        ]
+    )
+    env["account.move"].flush_model(["payment_state", "credit_dispute_amount"])
+    env["account.account"].flush_model(["account_type"])
+    partner_filter = (
+        SQL("AND line.partner_id = ANY(%s)", list(partner_ids))
+        if partner_ids is not None
+        else SQL("AND line.partner_id IS NOT NULL")
+    )
+    return SQL(
+        """
+              FROM account_move_line line
+              JOIN account_account account ON account.id = line.account_id
+              JOIN account_move move ON move.id = line.move_id
+             WHERE line.company_id = %(company)s
+               AND account.account_type = 'asset_receivable'
+               AND line.reconciled IS NOT TRUE
+               AND line.parent_state = 'posted'
+               AND (move.payment_state IS NULL
+                    OR move.payment_state NOT IN ('in_payment', 'paid'))
+               %(partner_filter)s
+        """,
+        company=company.id,
+        partner_filter=partner_filter,
+    )
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -228,23 +273,9 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self.with_company(company))
         result = defaultdict(_empty_exposure)
         env = self.env
-        env["account.move.line"].flush_model(
-            [
-                "partner_id",
-                "account_id",
-                "amount_residual",
-                "reconciled",
-                "parent_state",
-                "date_maturity",
-                "date",
-                "company_id",
-                "move_id",
-            ]
-        )
+        open_items = open_receivable_items_sql(env, company, partner_ids)
         env["account.move"].flush_model(
             [
-                "payment_state",
-                "credit_dispute_amount",
                 "state",
                 "move_type",
                 "amount_total_signed",
@@ -252,7 +283,6 @@ class ResPartner(models.Model):
                 "company_id",
             ]
         )
-        env["account.account"].flush_model(["account_type"])
         env["sale.order.line"].flush_model(
             [
                 "price_total",
@@ -314,16 +344,7 @@ class ResPartner(models.Model):
                          AND COALESCE(line.date_maturity, line.date) < %(today)s
                    ) AS disputed_overdue,
                    NULL::numeric AS amount
-              FROM account_move_line line
-              JOIN account_account account ON account.id = line.account_id
-              JOIN account_move move ON move.id = line.move_id
-             WHERE line.partner_id = ANY(%(partners)s)
-               AND line.company_id = %(company)s
-               AND account.account_type = 'asset_receivable'
-               AND line.reconciled IS NOT TRUE
-               AND line.parent_state = 'posted'
-               AND (move.payment_state IS NULL
-                    OR move.payment_state NOT IN ('in_payment', 'paid'))
+                   %(open_items)s
           GROUP BY line.partner_id
          UNION ALL
             SELECT 'draft', move.commercial_partner_id,
@@ -376,6 +397,7 @@ class ResPartner(models.Model):
           GROUP BY partner.commercial_partner_id
                 """,
                 today=today,
+                open_items=open_items,
                 partners=partner_ids,
                 company=company.id,
                 exclude=exclude,
