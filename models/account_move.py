@@ -38,87 +38,6 @@ def run_hold_sync(env):
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    def _post(self, soft=True):
-        self._credit_check_posting()
-        posted = super()._post(soft=soft)
-        receivables = posted.filtered(
-            lambda m: m.is_sale_document(include_receipts=True)
-        )
-        for company, moves in receivables.grouped("company_id").items():
-            schedule_hold_sync(self.env, moves.commercial_partner_id, company)
-        return posted
-
-    def _credit_check_posting(self):
-        """Per policy, customer invoices (never credit notes) of a customer on
-        hold are not posted, unless a manager's override covers them."""
-        invoices = self.filtered(lambda m: m.move_type == "out_invoice")
-        Policy = self.env["credit.collection.policy"]
-        for company, moves in invoices.grouped("company_id").items():
-            default = Policy._get_default(company)
-            partners = moves.commercial_partner_id.with_company(company).sudo()
-            strict = partners.filtered(
-                lambda p, c=company, d=default: p._credit_policy(
-                    c, d
-                ).block_invoice_posting
-            )
-            if not strict:
-                continue
-            exposures = strict._credit_exposure(company)
-            batch = strict._credit_batch_data(company)
-            for move in moves.filtered(
-                lambda m, s=strict: m.commercial_partner_id in s
-            ):
-                partner = move.commercial_partner_id.with_company(company).sudo()
-                blocking = [
-                    r
-                    for r in partner._credit_evaluate(
-                        company, exposure=exposures.get(partner.id), batch=batch
-                    )
-                    if r["mode"] == "block"
-                ]
-                if not blocking:
-                    continue
-                amount = abs(move.amount_total_signed)
-                if self.env["credit.hold"]._find_usable_override(
-                    partner, company, amount
-                ):
-                    continue
-                raise UserError(
-                    self.env._(
-                        "%(customer)s is on credit hold: invoice %(invoice)s cannot "
-                        "be posted (tier %(tier)s blocks invoicing).\n%(reasons)s",
-                        customer=partner.display_name,
-                        invoice=move.name or move.ref or "",
-                        tier=partner._credit_policy(company, default).display_name,
-                        reasons="\n".join(f"• {r['name']}" for r in blocking),
-                    )
-                )
-
-
-class AccountPartialReconcile(models.Model):
-    _inherit = "account.partial.reconcile"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        partials = super().create(vals_list)
-        partials._credit_schedule_sync()
-        return partials
-
-    def unlink(self):
-        self._credit_schedule_sync()
-        return super().unlink()
-
-    def _credit_schedule_sync(self):
-        lines = (self.debit_move_id | self.credit_move_id).filtered(
-            lambda line: line.account_type == "asset_receivable"
-        )
-        for company, company_lines in lines.grouped("company_id").items():
-            schedule_hold_sync(self.env, company_lines.partner_id, company)
-
-
-class AccountMoveDispute(models.Model):
-    _inherit = "account.move"
-
     credit_dispute_amount = fields.Monetary(
         string="Disputed Amount",
         currency_field="company_currency_id",
@@ -196,3 +115,80 @@ class AccountMoveDispute(models.Model):
                         move=move.display_name,
                     )
                 )
+
+    def _post(self, soft=True):
+        self._credit_check_posting()
+        posted = super()._post(soft=soft)
+        receivables = posted.filtered(
+            lambda m: m.is_sale_document(include_receipts=True)
+        )
+        for company, moves in receivables.grouped("company_id").items():
+            schedule_hold_sync(self.env, moves.commercial_partner_id, company)
+        return posted
+
+    def _credit_check_posting(self):
+        """Per policy, customer invoices (never credit notes) of a customer on
+        hold are not posted, unless a manager's override covers them."""
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice")
+        Policy = self.env["credit.collection.policy"]
+        for company, moves in invoices.grouped("company_id").items():
+            default = Policy._get_default(company)
+            partners = moves.commercial_partner_id.with_company(company).sudo()
+            strict = partners.filtered(
+                lambda p, c=company, d=default: p._credit_policy(
+                    c, d
+                ).block_invoice_posting
+            )
+            if not strict:
+                continue
+            exposures = strict._credit_exposure(company)
+            batch = strict._credit_batch_data(company)
+            for move in moves.filtered(
+                lambda m, s=strict: m.commercial_partner_id in s
+            ):
+                partner = move.commercial_partner_id.with_company(company).sudo()
+                blocking = [
+                    r
+                    for r in partner._credit_evaluate(
+                        company, exposure=exposures.get(partner.id), batch=batch
+                    )
+                    if r["mode"] == "block"
+                ]
+                if not blocking:
+                    continue
+                amount = abs(move.amount_total_signed)
+                if self.env["credit.hold"]._find_usable_override(
+                    partner, company, amount
+                ):
+                    continue
+                raise UserError(
+                    self.env._(
+                        "%(customer)s is on credit hold: invoice %(invoice)s cannot "
+                        "be posted (tier %(tier)s blocks invoicing).\n%(reasons)s",
+                        customer=partner.display_name,
+                        invoice=move.name or move.ref or "",
+                        tier=partner._credit_policy(company, default).display_name,
+                        reasons="\n".join(f"• {r['name']}" for r in blocking),
+                    )
+                )
+
+
+class AccountPartialReconcile(models.Model):
+    _inherit = "account.partial.reconcile"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partials = super().create(vals_list)
+        partials._credit_schedule_sync()
+        return partials
+
+    def unlink(self):
+        self._credit_schedule_sync()
+        return super().unlink()
+
+    def _credit_schedule_sync(self):
+        lines = (self.debit_move_id | self.credit_move_id).filtered(
+            lambda line: line.account_type == "asset_receivable"
+        )
+        for company, company_lines in lines.grouped("company_id").items():
+            schedule_hold_sync(self.env, company_lines.partner_id, company)

@@ -127,8 +127,6 @@ class CreditHold(models.Model):
     def _compute_release_hint(self):
         for hold in self:
             hints = [r.release_hint for r in hold.reason_ids if r.release_hint]
-            if hold.origin == "manual" and hold.note:
-                hints.append(self.env._("ask a credit manager to release the hold"))
             hold.release_hint = (
                 Markup("<ul>%s</ul>")
                 % Markup("").join(Markup("<li>%s</li>") % h for h in hints)
