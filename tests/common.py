@@ -14,6 +14,24 @@ DISABLED_MAIL_CONTEXT = {
 }
 
 
+def case_snapshot(partners):
+    """What the stage machine decided for the cases of ``partners`` (every
+    company, closed ones included), re-read from the database."""
+    Case = partners.env["credit.collection.case"].with_context(active_test=False)
+    Case.invalidate_model()
+    return {
+        (c.partner_id.id, c.company_id.id): (
+            c.stage_id.id,
+            c.worst_days_overdue,
+            round(c.amount_overdue, 2),
+            round(c.amount_residual, 2),
+            c.open_item_count,
+            c.active,
+        )
+        for c in Case.search([("partner_id", "in", partners.ids)])
+    }
+
+
 class CreditCollectionCommon(TransactionCase):
     """Fixtures on the database's main company (USD, generic chart)."""
 

@@ -7,7 +7,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .common import CreditCollectionCommon
+from .common import CreditCollectionCommon, case_snapshot
 
 # days overdue of the only open item -> expected stage (xmlid suffix)
 BOUNDARIES = [
@@ -166,26 +166,10 @@ class TestCollectionCases(CreditCollectionCommon):
             self._invoice(partner, 50.0, due_days=10)
             partners |= partner
         self._sync_holds()
-        cases = self.Case.search([("partner_id", "in", partners.ids)])
-
-        def snapshot():
-            cases.invalidate_recordset()
-            return {
-                c.partner_id.id: (
-                    c.stage_id.id,
-                    c.worst_days_overdue,
-                    round(c.amount_overdue, 2),
-                    round(c.amount_residual, 2),
-                    c.open_item_count,
-                    c.active,
-                )
-                for c in cases
-            }
-
-        event_driven = snapshot()
+        event_driven = case_snapshot(partners)
         self.assertEqual(len(event_driven), 5)
         self.Case._cron_update_cases()
-        self.assertEqual(snapshot(), event_driven)
+        self.assertEqual(case_snapshot(partners), event_driven)
         self.assertFalse(self.Case._update_cases(self.company, partners))
 
     def test_scheduler_query_count_does_not_grow_per_case(self):

@@ -14,6 +14,8 @@ from odoo.fields import Domain
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.safe_eval import safe_eval
 
+from .common import case_snapshot
+
 TOOLS = Path(__file__).resolve().parents[1] / "tools"
 
 
@@ -230,25 +232,9 @@ class TestGenerateBook(TransactionCase):
         Case = self.env["credit.collection.case"].with_context(active_test=False)
         cases = Case.search([("partner_id", "in", self.partners.ids)])
         self.assertTrue(cases)
-
-        def snapshot():
-            cases.invalidate_recordset()
-            found = Case.search([("partner_id", "in", self.partners.ids)])
-            return {
-                (c.partner_id.id, c.company_id.id): (
-                    c.stage_id.id,
-                    c.worst_days_overdue,
-                    round(c.amount_overdue, 2),
-                    round(c.amount_residual, 2),
-                    c.open_item_count,
-                    c.active,
-                )
-                for c in found
-            }
-
-        event_driven = snapshot()
+        event_driven = case_snapshot(self.partners)
         Case._cron_update_cases()
-        self.assertEqual(snapshot(), event_driven)
+        self.assertEqual(case_snapshot(self.partners), event_driven)
         for company in (self.main, self.second):
             self.assertFalse(Case._update_cases(company, self.partners))
         # every customer with open receivables has a case in each company
