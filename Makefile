@@ -1,7 +1,7 @@
 # Credit & Collections: the project's vocabulary. Every target calls tools/.
 # Knobs (environment): ODOO_SRC, CREDIT_COLLECTION_CACHE, PGHOST/PGPORT/PGUSER/
 # PGPASSWORD, ODOO_HTTP_PORT, DEMO_*; see README.md.
-.PHONY: help setup demo test lint big-book clean clean-cache
+.PHONY: help setup demo test lint big-book i18n clean clean-cache
 
 help:
 	@echo "make demo   database credit_demo with a generated book, served on http://127.0.0.1:8069"
@@ -9,6 +9,7 @@ help:
 	@echo "make lint   OCA-style checks (ruff, pylint-odoo, prettier, XML)"
 	@echo "make setup  only prepare PostgreSQL, Odoo's source and the Python environment"
 	@echo "make big-book  the 20,000-customer / 200,000-invoice book (credit_big), checked"
+	@echo "make i18n   export i18n/account_credit_collection.pot and merge it into i18n/*.po"
 
 setup:
 	@bash tools/setup_pg.sh
@@ -25,6 +26,9 @@ lint:
 
 big-book:
 	@bash tools/big_book.sh
+
+i18n:
+	@bash tools/i18n_export.sh
 
 clean:
 	rm -rf .build

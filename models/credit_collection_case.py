@@ -151,6 +151,18 @@ class CreditCollectionCase(models.Model):
         ("Over 365", 366, None),
     ]
 
+    def _aging_labels(self):
+        """The AGING_BUCKETS labels in the user's (or the customer's) language."""
+        return [
+            self.env._("Not due"),
+            self.env._("1-30"),
+            self.env._("31-60"),
+            self.env._("61-90"),
+            self.env._("91-180"),
+            self.env._("181-365"),
+            self.env._("Over 365"),
+        ]
+
     def _compute_open_items_html(self):
         today = fields.Date.context_today(self)
         for case in self:
@@ -689,7 +701,8 @@ class CreditCollectionCase(models.Model):
             totals.setdefault(item["currency"], 0.0)
             totals[item["currency"]] += item["residual_currency"]
         buckets = []
-        for label, low, high in self.AGING_BUCKETS:
+        labels = self._aging_labels()
+        for (label, low, high), name in zip(self.AGING_BUCKETS, labels, strict=True):
             amount = sum(
                 item["residual"]
                 for item in items
@@ -702,7 +715,7 @@ class CreditCollectionCase(models.Model):
                     and (high is None or item["days_overdue"] <= high)
                 )
             )
-            buckets.append((self.env._(label), amount))  # pylint: disable=translation-not-lazy
+            buckets.append((name, amount))
         return {
             "date": date,
             "items": items,
