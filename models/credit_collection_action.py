@@ -236,7 +236,10 @@ class CreditCollectionAction(models.Model):
                 )
                 for key, case, rule in rows[start : start + 1000]
             )
-            inserted += self.env.execute_query(
+            # a concurrent run inserting the same keys makes this statement
+            # fail with a serialization error: the caller retries the batch
+            # (not an error worth logging)
+            self.env.cr.execute(
                 SQL(
                     """
                 INSERT INTO credit_collection_action
@@ -249,8 +252,10 @@ class CreditCollectionAction(models.Model):
              RETURNING id
                     """,
                     values,
-                )
+                ),
+                log_exceptions=False,
             )
+            inserted += self.env.cr.fetchall()
         return self.browse([row[0] for row in inserted])
 
     # ------------------------------------------------------------- execution

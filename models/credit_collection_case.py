@@ -815,7 +815,13 @@ class CreditCollectionCase(models.Model):
 
     @api.model
     def _run_escalation(
-        self, companies=None, cases=None, date=None, commit=False, batch_size=500
+        self,
+        companies=None,
+        cases=None,
+        date=None,
+        commit=False,
+        batch_size=500,
+        action_batch_size=50,
     ):
         """The escalation run: follow the reminder emails, bring the cases up
         to date, plan the actions of each case's stage (idempotency keys) and
@@ -880,6 +886,7 @@ class CreditCollectionCase(models.Model):
                 company,
                 run_date,
                 cases=cases,
+                batch_size=action_batch_size,
                 commit=commit_step if commit else None,
             )
         return summary
