@@ -31,6 +31,7 @@
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/account_credit_collection_menus.xml",
+        "wizards/credit_collection_simulation_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "installable": True,

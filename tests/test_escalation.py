@@ -7,6 +7,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command
+from odoo.tools import SQL
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
@@ -607,3 +608,82 @@ class TestEscalationLanguage(EscalationCommon):
         self.assertIn("逾期", zh_body)
         self.assertIn("应付总额", zh_body)
         self.assertIn("Total due", en_body)
+
+
+@tagged("post_install", "-at_install")
+class TestEscalationDryRun(EscalationCommon):
+    def _row_counts(self):
+        self.env.flush_all()
+        tables = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    "SELECT relname FROM pg_class WHERE relkind = 'r' "
+                    "AND relnamespace = 'public'::regnamespace "
+                    "AND relname NOT LIKE 'credit_collection_simulation%%'"
+                )
+            )
+        ]
+        counts = self.env.execute_query(
+            SQL(
+                " UNION ALL ".join(
+                    f"SELECT '{table}', COUNT(*) FROM \"{table}\"" for table in tables
+                )
+            )
+        )
+        return dict(counts)
+
+    def test_dry_run_writes_nothing_and_tells_what_would_happen(self):
+        self.env.ref("account_credit_collection.rule_final_notice_fee").write(
+            {"active": True, "fee_amount": 25.0}
+        )
+        soon = self._customer("Soon overdue Ltd")
+        soon.email = "ap@soon.example.com"
+        self._invoice(soon, 400.0, due_days=3)
+        late = self._customer("Late payer Ltd")
+        late.email = "ap@late.example.com"
+        self._invoice(late, 700.0, overdue_days=25)
+        quotation = self._order(late, 1234.0)
+        self._run(soon | late)
+        self.env.flush_all()
+        tier_before = self.tier.read(["overdue_days_threshold", "use_overdue_days"])
+        before = self._row_counts()
+        wizard = (
+            self.env["credit.collection.simulation"]
+            .with_user(self.manager)
+            .create({"date": self.today + timedelta(days=10), "policy_id": self.tier.id})
+        )
+        wizard._onchange_policy_id()
+        wizard.write({"use_overdue_days": True, "overdue_days_threshold": 30})
+        wizard.action_simulate()
+        after = self._row_counts()
+        self.assertEqual(
+            {t: (before[t], after.get(t)) for t in before if before[t] != after.get(t)},
+            {},
+        )
+        self.assertEqual(self.tier.read(["overdue_days_threshold", "use_overdue_days"]), tier_before)
+        self.assertEqual(wizard.state, "done")
+        lines = {line.partner_id: line for line in wizard.line_ids}
+        # soon: not due today, 7 days overdue then: first reminder
+        self.assertEqual(lines[soon].stage_from_id, self.stage["current"])
+        self.assertEqual(lines[soon].stage_to_id, self.stage["reminder"])
+        self.assertIn("Send a reminder email", lines[soon].actions)
+        # late: 35 days then — final notice (email, notify, fee) and, with the
+        # tier's rule tried at 30 days, a hold blocking its quotation
+        self.assertEqual(lines[late].stage_to_id, self.stage["final_notice"])
+        self.assertIn("Charge a fee", lines[late].actions)
+        self.assertAlmostEqual(lines[late].fee_amount, 25.0)
+        self.assertEqual(lines[late].hold_change, "set")
+        self.assertAlmostEqual(lines[late].blocked_order_amount, quotation.amount_total)
+        self.assertEqual(wizard.hold_set_count, 1)
+        self.assertAlmostEqual(wizard.blocked_order_total, quotation.amount_total)
+        self.assertEqual(wizard.email_count, 2)
+        self.assertAlmostEqual(wizard.fee_total, 25.0)
+        # nothing was sent: no new message, no hold
+        self.assertFalse(self._holds(late))
+        self.assertEqual(len(self._actions(late, state="done")), 1)
+
+    def test_dry_run_is_for_managers(self):
+        wizard = self.env["credit.collection.simulation"].create({})
+        with self.assertRaises(AccessError):
+            wizard.with_user(self.collector).action_simulate()
