@@ -9,6 +9,7 @@ never do an action twice."""
 
 import base64
 import csv
+import functools
 import io
 import logging
 from datetime import timedelta
@@ -18,6 +19,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.service.model import retrying
 from odoo.tools import SQL, format_amount, format_date
 
 from .credit_collection_rule import ACTION_TYPES, REMINDER_TYPES
@@ -103,9 +105,7 @@ class CreditCollectionAction(models.Model):
     attachment_id = fields.Many2one(
         "ir.attachment", string="Document", readonly=True, ondelete="set null"
     )
-    activity_id = fields.Many2one(
-        "mail.activity", readonly=True, ondelete="set null"
-    )
+    activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
     hold_id = fields.Many2one("credit.hold", readonly=True, ondelete="set null")
     fee_move_id = fields.Many2one(
         "account.move", string="Fee Invoice", readonly=True, ondelete="restrict"
@@ -147,7 +147,8 @@ class CreditCollectionAction(models.Model):
             )
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
         raise AccessError(
             self.env._(
                 "Escalation actions are the audit trail of what was sent: they "
@@ -186,9 +187,7 @@ class CreditCollectionAction(models.Model):
                 continue
             default = Policy._get_default(company)
             partners = company_cases.partner_id.with_company(company)
-            policy_of = {
-                p.id: p.credit_policy_id or default for p in partners.sudo()
-            }
+            policy_of = {p.id: p.credit_policy_id or default for p in partners.sudo()}
             for case in company_cases:
                 if not case.active or case.stage_id not in rules_by_stage:
                     continue
@@ -271,14 +270,10 @@ class CreditCollectionAction(models.Model):
         processed = 0
         while True:
             batch = []
-
-            def step(batch=batch):
-                batch[:] = self._lock_due(companies, date, cases, batch_size, seen)
-                self.browse(batch)._execute_batch(date)
-
+            step = functools.partial(
+                self._execute_step, companies, date, cases, batch_size, seen, batch
+            )
             if commit:
-                from odoo.service.model import retrying
-
                 retrying(step, self.env)
             else:
                 step()
@@ -288,6 +283,12 @@ class CreditCollectionAction(models.Model):
             processed += len(batch)
             if commit:
                 commit(len(batch))
+
+    @api.model
+    def _execute_step(self, companies, date, cases, batch_size, seen, batch):
+        """Lock the next batch of due actions (ids into ``batch``), execute."""
+        batch[:] = self._lock_due(companies, date, cases, batch_size, seen)
+        self.browse(batch)._execute_batch(date)
 
     @api.model
     def _lock_due(self, companies, date, cases, limit, seen):
@@ -544,8 +545,7 @@ class CreditCollectionAction(models.Model):
         )
         if self.fallback_of_id:
             body += " " + self.env._(
-                "It replaces the reminder email that could not be delivered: "
-                "%(error)s",
+                "It replaces the reminder email that could not be delivered: %(error)s",
                 error=self.fallback_of_id.error or "",
             )
         self.message_id = self._log(body, attachment)
@@ -575,8 +575,7 @@ class CreditCollectionAction(models.Model):
         self.activity_id = activity
         self.message_id = self._log(
             self.env._(
-                "Escalation (%(stage)s): activity %(activity)s scheduled for "
-                "%(user)s.",
+                "Escalation (%(stage)s): activity %(activity)s scheduled for %(user)s.",
                 stage=self.stage_id.name,
                 activity=activity.summary or activity.activity_type_id.name,
                 user=user.name,
@@ -635,8 +634,9 @@ class CreditCollectionAction(models.Model):
             Markup(self.env._("Escalation (%(stage)s): credit hold %(hold)s."))
             % {
                 "stage": self.stage_id.name,
-                "hold": Markup('<a href="#" data-oe-model="credit.hold" '
-                               'data-oe-id="%s">%s</a>')
+                "hold": Markup(
+                    '<a href="#" data-oe-model="credit.hold" data-oe-id="%s">%s</a>'
+                )
                 % (hold.id, hold.display_name),
             }
         )
@@ -783,8 +783,10 @@ class CreditCollectionAction(models.Model):
         self.write({"fee_move_id": move.id, "amount": move.amount_total_signed})
         self.message_id = self._log(
             Markup(
-                self.env._("Escalation (%(stage)s): fee invoice %(invoice)s of "
-                           "%(amount)s posted.")
+                self.env._(
+                    "Escalation (%(stage)s): fee invoice %(invoice)s of "
+                    "%(amount)s posted."
+                )
             )
             % {
                 "stage": self.stage_id.name,
@@ -899,8 +901,7 @@ class CreditCollectionAction(models.Model):
         for action in actions:
             mine = notifications.get(action.message_id, self.env["mail.notification"])
             mine = mine.filtered(
-                lambda n, a=action: n.res_partner_id
-                in a.message_id.partner_ids
+                lambda n, a=action: n.res_partner_id in a.message_id.partner_ids
             )
             statuses = set(mine.mapped("notification_status"))
             if "bounce" in statuses:

@@ -6,6 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.service.model import retrying
 from odoo.tools import SQL, format_amount, format_date
 
 from .res_partner import credit_today, open_receivable_items_sql
@@ -662,8 +663,13 @@ class CreditCollectionCase(models.Model):
             days = (date - due).days
             residual = line.amount_residual
             disputed = min(max(move.credit_dispute_amount, 0.0), max(residual, 0.0))
-            if overdue_only and residual > 0 and (
-                days <= 0 or company.currency_id.compare_amounts(disputed, residual) >= 0
+            if (
+                overdue_only
+                and residual > 0
+                and (
+                    days <= 0
+                    or company.currency_id.compare_amounts(disputed, residual) >= 0
+                )
             ):
                 continue
             is_invoice = move.move_type in ("out_invoice", "out_receipt")
@@ -702,7 +708,7 @@ class CreditCollectionCase(models.Model):
             totals[item["currency"]] += item["residual_currency"]
         buckets = []
         labels = self._aging_labels()
-        for (label, low, high), name in zip(self.AGING_BUCKETS, labels, strict=True):
+        for (_label, low, high), name in zip(self.AGING_BUCKETS, labels, strict=True):
             amount = sum(
                 item["residual"]
                 for item in items
@@ -754,12 +760,16 @@ class CreditCollectionCase(models.Model):
         ]
         if not items:
             return lines
-        charged = self.env["account.move.line"].sudo().search(
-            [
-                ("credit_fee_item_id", "in", [i["move"].id for i in items]),
-                ("parent_state", "=", "posted"),
-                ("move_id.reversal_move_ids", "=", False),
-            ]
+        charged = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("credit_fee_item_id", "in", [i["move"].id for i in items]),
+                    ("parent_state", "=", "posted"),
+                    ("move_id.reversal_move_ids", "=", False),
+                ]
+            )
         )
         interest_to = {}
         compensated = set()
@@ -773,7 +783,9 @@ class CreditCollectionCase(models.Model):
         for item in items:
             move = item["move"]
             if policy.interest_rate:
-                start = max(item["date_due"], interest_to.get(move.id) or item["date_due"])
+                start = max(
+                    item["date_due"], interest_to.get(move.id) or item["date_due"]
+                )
                 days = (date - start).days
                 amount = currency.round(
                     item["residual"] * policy.interest_rate / 100.0 * days / 365.0
@@ -830,7 +842,7 @@ class CreditCollectionCase(models.Model):
         Action = self.env["credit.collection.action"].sudo()
         if cases is not None:
             companies = cases.company_id
-        companies = companies or self.env["res.company"].search([])
+        companies = companies or self.env["res.company"].search([("id", "!=", False)])
         in_cron = bool(self.env.context.get("cron_id"))
 
         def commit_step(count=0):
@@ -839,8 +851,6 @@ class CreditCollectionCase(models.Model):
             self.env.cr.commit()  # pylint: disable=invalid-commit
             return float("inf")
 
-        if commit:
-            from odoo.service.model import retrying
         summary = {"planned": 0, "processed": 0}
         for company in companies:
             run_date = date or credit_today(self.env, company)
@@ -863,9 +873,9 @@ class CreditCollectionCase(models.Model):
                 )
 
                 def plan(partners=partners, run_date=run_date, company=company):
-                    self.with_context(
-                        credit_collection_date=run_date
-                    )._update_cases(company, partners)
+                    self.with_context(credit_collection_date=run_date)._update_cases(
+                        company, partners
+                    )
                     batch_cases = self.sudo().search(
                         [
                             ("company_id", "=", company.id),

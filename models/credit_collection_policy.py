@@ -131,7 +131,6 @@ class CreditCollectionPolicy(models.Model):
     )
     fee_product_id = fields.Many2one(
         "product.product",
-        string="Fee Product",
         tracking=True,
         check_company=True,
         default=lambda self: self.env.ref(
@@ -143,7 +142,6 @@ class CreditCollectionPolicy(models.Model):
     )
     fee_account_id = fields.Many2one(
         "account.account",
-        string="Fee Account",
         tracking=True,
         check_company=True,
         domain="[('account_type', 'in', ('income', 'income_other'))]",
@@ -152,7 +150,6 @@ class CreditCollectionPolicy(models.Model):
     )
     fee_journal_id = fields.Many2one(
         "account.journal",
-        string="Fee Journal",
         check_company=True,
         domain="[('type', '=', 'sale')]",
         help="Sales journal of the fee invoices (default: the company's first "

@@ -84,7 +84,8 @@ class CreditCollectionRule(models.Model):
     def _compute_name(self):
         labels = dict(self._fields["action_type"]._description_selection(self.env))
         for rule in self:
-            rule.name = "%s: %s" % (rule.stage_id.name or "", labels.get(rule.action_type))
+            stage = rule.stage_id.name or ""
+            rule.name = f"{stage}: {labels.get(rule.action_type)}"
 
     @api.constrains(
         "action_type",

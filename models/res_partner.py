@@ -831,7 +831,8 @@ class ResPartner(models.Model):
         for partner_id, name in rows:
             found[partner_id].append(name or self.env._("(draft)"))
         return {
-            partner_id: ", ".join(sorted(names)[:5]) for partner_id, names in found.items()
+            partner_id: ", ".join(sorted(names)[:5])
+            for partner_id, names in found.items()
         }
 
     # ----------------------------------------------------------------- holds

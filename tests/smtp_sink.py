@@ -29,7 +29,9 @@ class _Handler(socketserver.StreamRequestHandler):
             command = line.decode(errors="replace").strip()
             verb = command[:4].upper()
             if verb in ("EHLO", "HELO"):
-                self._reply("250-sink\r\n250 SIZE 10485760" if verb == "EHLO" else "250 sink")
+                self._reply(
+                    "250-sink\r\n250 SIZE 10485760" if verb == "EHLO" else "250 sink"
+                )
             elif verb == "MAIL":
                 envelope = {"from": command[10:].strip(), "to": [], "data": b""}
                 self._reply("250 OK")

@@ -6,10 +6,11 @@
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import Command
-from odoo.tools import SQL
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import CreditCollectionCommon
 from .smtp_sink import SmtpSink, free_port
@@ -22,9 +23,7 @@ class EscalationCommon(CreditCollectionCommon):
         super().setUpClass()
         cls.Case = cls.env["credit.collection.case"]
         cls.Action = cls.env["credit.collection.action"]
-        cls.tier.write(
-            {"use_credit_limit": False, "reminder_interval_days": 7}
-        )
+        cls.tier.write({"use_credit_limit": False, "reminder_interval_days": 7})
         cls.customer.email = "ap@acme.example.com"
         cls.company.email = "credit@mycompany.example.com"
         cls.stage = {
@@ -108,8 +107,8 @@ class TestEscalation(EscalationCommon):
         # the statement of account is attached, the mail is queued (real queue)
         self.assertTrue(messages.attachment_ids)
         self.assertEqual(email.attachment_id, messages.attachment_ids[:1])
-        mails = self.env["mail.mail"].sudo().search(
-            [("mail_message_id", "=", messages.id)]
+        mails = (
+            self.env["mail.mail"].sudo().search([("mail_message_id", "=", messages.id)])
         )
         self.assertEqual(len(mails), 1)
         self.assertEqual(mails.state, "outgoing")
@@ -150,9 +149,9 @@ class TestEscalation(EscalationCommon):
         self._run()
         case = self._case()
         self.assertFalse(case.active if case else False)
-        self.assertFalse(self._actions(action_type="email").filtered(
-            lambda a: a.state == "done"
-        ))
+        self.assertFalse(
+            self._actions(action_type="email").filtered(lambda a: a.state == "done")
+        )
 
     def test_new_cycle_after_payment(self):
         inv = self._invoice(self.customer, 300.0, overdue_days=5)
@@ -172,7 +171,9 @@ class TestEscalation(EscalationCommon):
     def _outstanding_journal(self):
         """A bank journal whose incoming payments book on an outstanding
         account (a journal entry per payment)."""
-        journal = self.bank_journal.copy({"name": "Bank with outstanding", "code": "BKO"})
+        journal = self.bank_journal.copy(
+            {"name": "Bank with outstanding", "code": "BKO"}
+        )
         account = self.env["account.account"].create(
             {
                 "name": "Outstanding receipts (test)",
@@ -235,7 +236,8 @@ class TestEscalation(EscalationCommon):
         self.assertEqual(call.state, "done", call.error)
         self.assertEqual(call.activity_id.user_id, self.collector)
         self.assertEqual(
-            call.activity_id.activity_type_id, self.env.ref("mail.mail_activity_data_call")
+            call.activity_id.activity_type_id,
+            self.env.ref("mail.mail_activity_data_call"),
         )
         # final notice: the salesperson is notified
         self._run(date=self.today + timedelta(days=15))
@@ -290,9 +292,7 @@ class TestEscalation(EscalationCommon):
         # retried runs change nothing
         self._run()
         self.assertEqual(len(self._actions()), 2)
-        self.assertEqual(
-            len(self._actions(action_type="letter", state="done")), 1
-        )
+        self.assertEqual(len(self._actions(action_type="letter", state="done")), 1)
 
     def test_letter_is_a_real_pdf(self):
         self._invoice(self.customer, 300.0, overdue_days=5)
@@ -370,7 +370,7 @@ class TestEscalation(EscalationCommon):
                 }
             )
         # the unique key holds even for the superuser
-        with self.assertRaises(Exception), self.cr.savepoint():
+        with self.assertRaises(IntegrityError), self.cr.savepoint():
             self.Action.sudo().create(
                 {
                     "idempotency_key": email.idempotency_key,
@@ -401,8 +401,10 @@ class TestEscalationDelivery(EscalationCommon):
         self._invoice(self.customer, 300.0, overdue_days=5)
         self._run()
         email = self._actions(action_type="email")
-        mail = self.env["mail.mail"].sudo().search(
-            [("mail_message_id", "=", email.message_id.id)]
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mail_message_id", "=", email.message_id.id)])
         )
         IrMailServer = type(self.env["ir.mail_server"])
         # Odoo never sends mail in test mode: lift that guard only
@@ -444,8 +446,10 @@ class TestEscalationDelivery(EscalationCommon):
         self._invoice(self.customer, 300.0, overdue_days=5)
         self._run()
         email = self._actions(action_type="email")
-        mail = self.env["mail.mail"].sudo().search(
-            [("mail_message_id", "=", email.message_id.id)]
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mail_message_id", "=", email.message_id.id)])
         )
         IrMailServer = type(self.env["ir.mail_server"])
         with patch.object(IrMailServer, "_disable_send", lambda *args: False):
@@ -525,19 +529,26 @@ class TestEscalationFees(EscalationCommon):
             ["compensation", "compensation", "fee", "interest", "interest"],
         )
         self.assertEqual(
-            lines.filtered(lambda l: l.credit_fee_item_id == inv and l.credit_fee_kind == "interest").price_unit,
+            lines.filtered(
+                lambda line: line.credit_fee_item_id == inv
+                and line.credit_fee_kind == "interest"
+            ).price_unit,
             interest1,
         )
         # the next cycle's fee: interest since the last charge, no second
         # compensation
         later = self.today + timedelta(days=10)
         lines_later = case._fee_lines(later, self.fee_rule)
-        interest_later = [l for l in lines_later if l["credit_fee_kind"] == "interest"]
+        interest_later = [
+            vals for vals in lines_later if vals["credit_fee_kind"] == "interest"
+        ]
         self.assertEqual(
-            sorted(l["price_unit"] for l in interest_later),
+            sorted(vals["price_unit"] for vals in interest_later),
             sorted([round(1000 * 0.1 * 10 / 365, 2), round(365 * 0.1 * 10 / 365, 2)]),
         )
-        self.assertFalse([l for l in lines_later if l["credit_fee_kind"] == "compensation"])
+        self.assertFalse(
+            [vals for vals in lines_later if vals["credit_fee_kind"] == "compensation"]
+        )
         # waived by a manager: reversed by a credit note; the charges count again
         with self.assertRaises(AccessError):
             fee.with_user(self.collector).action_waive()
@@ -547,9 +558,16 @@ class TestEscalationFees(EscalationCommon):
         self.assertTrue(move.reversal_move_ids.filtered(lambda m: m.state == "posted"))
         lines_after = case._fee_lines(later, self.fee_rule)
         self.assertEqual(
-            len([l for l in lines_after if l["credit_fee_kind"] == "compensation"]), 2
+            len(
+                [
+                    vals
+                    for vals in lines_after
+                    if vals["credit_fee_kind"] == "compensation"
+                ]
+            ),
+            2,
         )
-        self.assertIn(inv2.name, " ".join(l["name"] for l in lines_after))
+        self.assertIn(inv2.name, " ".join(vals["name"] for vals in lines_after))
 
     def test_fee_invoice_posts_even_when_tier_blocks_posting(self):
         self.tier.block_invoice_posting = True
@@ -651,7 +669,9 @@ class TestEscalationDryRun(EscalationCommon):
         wizard = (
             self.env["credit.collection.simulation"]
             .with_user(self.manager)
-            .create({"date": self.today + timedelta(days=10), "policy_id": self.tier.id})
+            .create(
+                {"date": self.today + timedelta(days=10), "policy_id": self.tier.id}
+            )
         )
         wizard._onchange_policy_id()
         wizard.write({"use_overdue_days": True, "overdue_days_threshold": 30})
@@ -661,7 +681,9 @@ class TestEscalationDryRun(EscalationCommon):
             {t: (before[t], after.get(t)) for t in before if before[t] != after.get(t)},
             {},
         )
-        self.assertEqual(self.tier.read(["overdue_days_threshold", "use_overdue_days"]), tier_before)
+        self.assertEqual(
+            self.tier.read(["overdue_days_threshold", "use_overdue_days"]), tier_before
+        )
         self.assertEqual(wizard.state, "done")
         lines = {line.partner_id: line for line in wizard.line_ids}
         # soon: not due today, 7 days overdue then: first reminder

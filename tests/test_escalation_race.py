@@ -107,7 +107,10 @@ class TestEscalationCrashAndRace(BaseCase):
                 ]
             )
             activities = env["mail.activity"].search(
-                [("res_model", "=", "credit.collection.case"), ("res_id", "in", case_ids)]
+                [
+                    ("res_model", "=", "credit.collection.case"),
+                    ("res_id", "in", case_ids),
+                ]
             )
             return {
                 "actions": len(actions),

@@ -19,11 +19,16 @@ def merge(folder):
         with po_path.open("rb") as handle:
             catalog = read_po(handle, locale=po_path.stem)
         catalog.update(template, no_fuzzy_matching=True)
+        catalog.msgid_bugs_address = ""
+        catalog.last_translator = "Credit & Collections contributors"
+        catalog.language_team = ""
         catalog.obsolete.clear()
         with po_path.open("wb") as handle:
             write_po(handle, catalog, width=78, omit_header=False)
         missing = sum(1 for message in catalog if message.id and not message.string)
-        print(f"{po_path.name}: {len(catalog) - 1} terms, {missing} untranslated")
+        sys.stdout.write(
+            f"{po_path.name}: {len(catalog) - 1} terms, {missing} untranslated\n"
+        )
 
 
 if __name__ == "__main__":

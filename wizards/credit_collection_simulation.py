@@ -64,8 +64,7 @@ class CreditCollectionSimulation(models.TransientModel):
     blocked_order_total = fields.Monetary(
         string="Quotations Blocked",
         readonly=True,
-        help="Value of the open quotations of the customers that would be on "
-        "hold.",
+        help="Value of the open quotations of the customers that would be on hold.",
     )
 
     _POLICY_FIELDS = (
@@ -87,7 +86,10 @@ class CreditCollectionSimulation(models.TransientModel):
             self[name] = policy[name] if policy else False
         self.threshold_ids = [Command.clear()] + [
             Command.create(
-                {"stage_id": line.stage_id.id, "min_days_overdue": line.min_days_overdue}
+                {
+                    "stage_id": line.stage_id.id,
+                    "min_days_overdue": line.min_days_overdue,
+                }
             )
             for line in policy.stage_threshold_ids
         ]
@@ -100,8 +102,11 @@ class CreditCollectionSimulation(models.TransientModel):
             for name in self._POLICY_FIELDS
             if self[name] != policy[name] and not (not self[name] and not policy[name])
         }
-        current = {(l.stage_id, l.min_days_overdue) for l in policy.stage_threshold_ids}
-        wanted = {(l.stage_id, l.min_days_overdue) for l in self.threshold_ids}
+        current = {
+            (line.stage_id, line.min_days_overdue)
+            for line in policy.stage_threshold_ids
+        }
+        wanted = {(line.stage_id, line.min_days_overdue) for line in self.threshold_ids}
         if current != wanted:
             values["stage_threshold_ids"] = [Command.clear()] + [
                 Command.create({"stage_id": stage.id, "min_days_overdue": days})
@@ -262,13 +267,19 @@ class CreditCollectionSimulation(models.TransientModel):
         summary["blocked_order_total"] = sum(blocked_orders.values())
         lines = []
         for partner_id, line in per_partner.items():
-            if not (line["actions"] or line["moves"] or line["hold"] or line["waiting"]):
+            if not (
+                line["actions"] or line["moves"] or line["hold"] or line["waiting"]
+            ):
                 continue
             lines.append(
                 {
                     "partner_id": partner_id,
-                    "stage_from_id": before_stage.get(partner_id, env["credit.collection.stage"]).id,
-                    "stage_to_id": after_stage.get(partner_id, env["credit.collection.stage"]).id,
+                    "stage_from_id": before_stage.get(
+                        partner_id, env["credit.collection.stage"]
+                    ).id,
+                    "stage_to_id": after_stage.get(
+                        partner_id, env["credit.collection.stage"]
+                    ).id,
                     "actions": ", ".join(line["actions"]),
                     "waiting": "; ".join(line["waiting"]),
                     "fee_amount": line["fee_amount"],
@@ -313,7 +324,13 @@ class CreditCollectionSimulation(models.TransientModel):
 
 
 def _line():
-    return {"actions": [], "waiting": [], "fee_amount": 0.0, "hold": None, "moves": False}
+    return {
+        "actions": [],
+        "waiting": [],
+        "fee_amount": 0.0,
+        "hold": None,
+        "moves": False,
+    }
 
 
 class CreditCollectionSimulationThreshold(models.TransientModel):
