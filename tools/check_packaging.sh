@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The packaging checks, run by `make test` before the test suite (and alone by
 # `make check-packaging`). Each one works in its own database, a copy of the
-# template (ccol_pkg_*), and fails on any loss, leftover or logged error:
+# template (ccol_pkg_*, dropped when it passes), and fails on any loss,
+# leftover or logged error:
 #
 #   wheel      the wheel built by `make dist` goes into a fresh virtual
 #              environment that sees Odoo but not the checkout; the addon is
@@ -21,6 +22,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 TEMPLATE="${TEMPLATE:-$(template_db)}"
 WORK="$BUILD/pkg"
 mkdir -p "$WORK"
+# databases ccol_pkg_<check>_<checkout>: checkouts running at once do not clash
+DB_SUFFIX="$(printf %s "$ROOT" | sha256sum | cut -c1-8)"
 CHECKS="$ROOT/tools/pkg_checks.py"
 
 # An Odoo configuration like the project's, with another addons path.
@@ -51,7 +54,7 @@ run() {
 py() { "$PYTHON" "$@"; }
 
 check_wheel() {
-    local start=$SECONDS db=ccol_pkg_wheel wenv="$WORK/wheel-venv" wheel site odoo_site
+    local start=$SECONDS db="ccol_pkg_wheel_$DB_SUFFIX" wenv="$WORK/wheel-venv" wheel site odoo_site
     wheel="$(bash "$ROOT/tools/dist.sh")"
     log "wheel: $(basename "$wheel") into a fresh virtual environment"
     rm -rf "$wenv"
@@ -86,7 +89,7 @@ print(u.find_spec('odoo.addons.$ADDON').origin)")"
 
 UPGRADED_DB=""
 check_upgrade() {
-    local start=$SECONDS db=ccol_pkg_upgrade from
+    local start=$SECONDS db="ccol_pkg_upgrade_$DB_SUFFIX" from
     if [[ -n "${UPGRADE_FROM:-}" ]]; then
         from="$UPGRADE_FROM"
     elif ! from="$(git -C "$ROOT" describe --tags --abbrev=0 --match '19.0.*' HEAD 2>/dev/null)"; then
@@ -133,7 +136,7 @@ check_uninstall() {
         db="$UPGRADED_DB"
         log "uninstall: on the upgraded database $db"
     else
-        db=ccol_pkg_uninstall
+        db="ccol_pkg_uninstall_$DB_SUFFIX"
         log "uninstall: on a fresh install with a small book ($db)"
         new_db "$db"
         py "$CHECKS" schema -d "$db" -o "$WORK/schema-before-install.json"

@@ -148,13 +148,22 @@ def _table_exists(cr, table):
 
 
 def snapshot_data(db):
+    from psycopg2.sql import SQL, Identifier  # noqa: PLC0415
+
     snap = {"counts": {}, "core_columns": {}, "rows": {}}
+    # pylint: disable=sql-injection
+    # (table and column names from Odoo's catalog, quoted as identifiers;
+    # COMPARED is constant)
     with _connect(db) as conn, conn.cursor() as cr:
         for table in _addon_tables(cr):
-            cr.execute(f'SELECT count(*) FROM "{table}"')
+            cr.execute(SQL("SELECT count(*) FROM {}").format(Identifier(table)))
             snap["counts"][table] = cr.fetchone()[0]
         for table, column in _addon_columns_on_core(cr):
-            cr.execute(f'SELECT count("{column}") FROM "{table}"')
+            cr.execute(
+                SQL("SELECT count({}) FROM {}").format(
+                    Identifier(column), Identifier(table)
+                )
+            )
             snap["core_columns"][f"{table}.{column}"] = cr.fetchone()[0]
         for spec in COMPARED:
             table, columns = spec[:2]
@@ -281,6 +290,10 @@ def smoke(env, expect_under):
     default = tiers.filtered("is_default")
     if len(tiers) < 4 or len(default) != 1:
         _fail(f"seeded tiers missing: {tiers.mapped('name')}")
+    # the description Odoo shows (the generated static/description/index.html)
+    summary = module.summary.split(",")[0]
+    if summary not in (module.description_html or ""):
+        _fail(f"the module's description does not show its summary ({summary!r})")
     print(  # pylint: disable=print-used
         f"smoke: {ADDON} installed from {imported}; "
         f"tiers {', '.join(tiers.mapped('name'))} (default {default.name})"
