@@ -34,6 +34,7 @@
         "wizards/credit_collection_simulation_views.xml",
     ],
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }
