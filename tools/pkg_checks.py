@@ -58,6 +58,13 @@ COMPARED = [
         "id, partner_id, company_id, stage_id, active, is_pinned, amount_overdue",
     ),
     ("credit_promise", "id, case_id, state, date, amount"),
+    # since 19.0.1.1.0 (escalation)
+    (
+        "credit_collection_action",
+        "id, idempotency_key, case_id, stage_id, rule_id, action_type, cycle, "
+        "state, attempt_count, fee_move_id, waived",
+    ),
+    ("credit_collection_rule", "id, stage_id, action_type, active, fee_amount"),
     ("account_move_credit_promise_rel", "credit_promise_id, account_move_id"),
     (
         "res_partner",
@@ -78,7 +85,12 @@ CORE = [
     ("account_move_line", "count(*), sum(balance), sum(amount_residual)"),
     ("account_payment", "count(*)"),
     ("account_partial_reconcile", "count(*)"),
-    ("product_product", "count(*)"),
+    # the addon's own product (late payment fees) goes with it
+    (
+        "product_product",
+        "count(*) FILTER (WHERE id NOT IN (SELECT res_id FROM ir_model_data "
+        "WHERE module = 'account_credit_collection' AND model = 'product.product'))",
+    ),
     ("res_company", "count(*)"),
 ]
 
@@ -228,13 +240,17 @@ def compare(path_a, path_b):
     with open(path_a) as fa, open(path_b) as fb:
         a, b = json.load(fa), json.load(fb)
     problems = []
+    added = []
 
     def walk(key, va, vb):
         if isinstance(va, dict) and isinstance(vb, dict):
             for k in sorted(set(va) | set(vb)):
-                if k not in va or k not in vb:
-                    where = path_b if k not in va else path_a
-                    problems.append(f"{key}{k}: only in {where}")
+                if k not in vb:
+                    problems.append(f"{key}{k}: only in {path_a}")
+                    continue
+                if k not in va:
+                    # a table or column the new version adds: not a loss
+                    added.append(f"{key}{k}")
                     continue
                 walk(f"{key}{k}.", va[k], vb[k])
         elif va != vb and not (isinstance(va, list) and isinstance(vb, list)):
@@ -251,6 +267,8 @@ def compare(path_a, path_b):
                 problems.append(f"{key[:-1]}: same rows, other order or repeats")
 
     walk("", a, b)
+    if added:
+        print(f"new in {path_b} (not compared): {', '.join(added)}")  # pylint: disable=print-used
     for line in problems:
         print(line)  # pylint: disable=print-used
     return len(problems)
