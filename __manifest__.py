@@ -33,6 +33,11 @@
         "views/account_credit_collection_menus.xml",
         "wizards/credit_collection_simulation_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "account_credit_collection/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "installable": True,

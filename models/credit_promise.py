@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 
@@ -25,7 +25,12 @@ class CreditPromise(models.Model):
     company_id = fields.Many2one(related="case_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount = fields.Monetary(required=True, tracking=True)
-    date = fields.Date(string="Promised Date", required=True, tracking=True)
+    date = fields.Date(
+        string="Promised Date",
+        required=True,
+        tracking=True,
+        default=lambda self: fields.Date.context_today(self) + timedelta(days=7),
+    )
     date_deadline = fields.Date(
         string="Escalation Paused Until",
         readonly=True,
@@ -87,7 +92,10 @@ class CreditPromise(models.Model):
                 )
             if not promise.invoice_ids:
                 raise ValidationError(
-                    self.env._("A promise to pay covers at least one open invoice.")
+                    self.env._(
+                        "A promise to pay covers at least one open invoice: choose "
+                        "the invoices it pays."
+                    )
                 )
             wrong = promise.invoice_ids.filtered(
                 lambda inv, p=promise: inv.commercial_partner_id != p.partner_id
@@ -102,6 +110,28 @@ class CreditPromise(models.Model):
                     )
                 )
 
+    @api.model
+    def _default_invoices(self, case_id, today):
+        case = self.env["credit.collection.case"].browse(case_id).sudo()
+        invoices = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("commercial_partner_id", "=", case.partner_id.id),
+                    ("company_id", "=", case.company_id.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                ],
+                order="invoice_date_due, id",
+            )
+        )
+        overdue = invoices.filtered(
+            lambda inv: inv.invoice_date_due and inv.invoice_date_due < today
+        )
+        return overdue or invoices
+
     @api.model_create_multi
     def create(self, vals_list):
         today = fields.Date.context_today(self)
@@ -113,6 +143,12 @@ class CreditPromise(models.Model):
                         "The promised date %(date)s is in the past.", date=vals["date"]
                     )
                 )
+            if not vals.get("invoice_ids") and vals.get("case_id"):
+                # no invoice chosen: the promise covers the case's overdue
+                # invoices (its open ones when none is overdue yet)
+                vals["invoice_ids"] = [
+                    Command.set(self._default_invoices(vals["case_id"], today).ids)
+                ]
         promises = super().create(vals_list)
         for promise in promises:
             grace = promise.partner_id._credit_policy(

@@ -50,8 +50,27 @@ class SaleOrder(models.Model):
             if not reasons:
                 continue
             blocking = [r for r in reasons if r["mode"] == "block"]
-            order.credit_check_state = "block" if blocking else "warn"
+            override = (
+                self.env["credit.hold"]._find_usable_override(
+                    partner, order.company_id, order._credit_amount_company()
+                )
+                if blocking
+                else False
+            )
+            order.credit_check_state = "block" if blocking and not override else "warn"
             order.credit_check_html = order._credit_reasons_html(reasons)
+            if override:
+                # a manager's override lets this order through: say so
+                order.credit_check_html = (
+                    Markup("<p class='mb-1'>%s</p>")
+                    % self.env._(
+                        "Credit hold overridden by %(user)s: %(reason)s — this "
+                        "order may be confirmed.",
+                        user=override.override_user_id.name or "",
+                        reason=override.override_reason or "",
+                    )
+                    + order.credit_check_html
+                )
             order.credit_release_requested = bool(
                 self.env["credit.hold"].search_count(
                     [

@@ -435,6 +435,14 @@ class TestHoldsAndOverrides(CreditCollectionCommon):
         hold = self._holds(self.customer, state="overridden")
         self.assertEqual(len(hold), 1)
         self.assertEqual(hold.override_user_id, self.manager)
+        # the quotation tells the salesperson it may be confirmed now
+        order.invalidate_recordset()
+        as_salesman = order.with_user(self.salesman)
+        self.assertEqual(as_salesman.credit_check_state, "warn")
+        self.assertIn("this order may be confirmed", as_salesman.credit_check_html)
+        # a bigger quotation than the cap stays blocked
+        big = self._order(self.customer, 600.0, user=self.salesman)
+        self.assertEqual(big.credit_check_state, "block")
         order.with_user(self.salesman).action_confirm()
         self.assertEqual(order.state, "sale")
         self.assertEqual(order.credit_hold_override_id, hold)

@@ -1,0 +1,171 @@
+# Copyright 2026 Credit & Collections contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The product as users see it: web tours in headless Chromium, each checking
+what is on the screen, then the records they left behind."""
+
+import importlib.util
+import shutil
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import DISABLED_MAIL_CONTEXT
+
+
+@tagged("post_install", "-at_install")
+class TestTours(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # the tours must run, not be skipped: Chromium and websocket-client
+        # come with `make setup` / the test command
+        # (websocket-client: a test requirement of Odoo's, in requirements-dev)
+        if not importlib.util.find_spec("websocket"):
+            raise RuntimeError("websocket-client is missing: run `make setup`")
+        if not shutil.which("chromium"):
+            raise RuntimeError("Chromium is missing: run `make setup`")
+        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
+        env = cls.env
+        cls.company = env.company
+        cls.salesman = new_test_user(
+            env, "tour_salesman", groups="sales_team.group_sale_salesman"
+        )
+        cls.collector = new_test_user(
+            env,
+            "tour_collector",
+            groups="account_credit_collection.group_user,"
+            "sales_team.group_sale_salesman",
+        )
+        cls.manager = new_test_user(
+            env,
+            "tour_manager",
+            groups="account_credit_collection.group_manager,"
+            "sales_team.group_sale_salesman_all_leads,account.group_account_manager",
+        )
+        cls.tier = env["credit.collection.policy"].create(
+            {"name": "Tour tier", "use_credit_limit": True}
+        )
+        cls.product = env["product.product"].create(
+            {"name": "Tour service", "type": "service", "taxes_id": [Command.clear()]}
+        )
+        cls.held = cls._customer("Tour Held Ltd", limit=1000.0)
+        cls._invoice(cls.held, 900.0, due_days=20)
+        cls.order = env["sale.order"].create(
+            {
+                "partner_id": cls.held.id,
+                "user_id": cls.salesman.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": cls.product.id,
+                            "price_unit": 500.0,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        cls.debtor = cls._customer("Tour Debtor Ltd")
+        cls._invoice(cls.debtor, 300.0, due_days=-5)
+        cls.other = cls._customer("Someone Else Ltd")
+        cls._invoice(cls.other, 200.0, due_days=-6)
+        cls.soon = cls._customer("Soon Late Ltd")
+        cls._invoice(cls.soon, 150.0, due_days=-2)
+        env.flush_all()
+        Case = env["credit.collection.case"]
+        Case._update_cases(cls.company)
+        cls.debtor_case = Case.search([("partner_id", "=", cls.debtor.id)])
+        cls.debtor_case.user_id = cls.collector
+        Case.search([("partner_id", "=", cls.other.id)]).user_id = cls.manager
+        cls.held._credit_sync_holds(cls.company)
+
+    @classmethod
+    def _customer(cls, name, limit=None):
+        partner = cls.env["res.partner"].create(
+            {"name": name, "is_company": True, "email": "ap@example.com"}
+        )
+        vals = {"credit_policy_id": cls.tier.id}
+        if limit:
+            vals.update(credit_limit=limit, use_partner_credit_limit=True)
+        partner.write(vals)
+        return partner
+
+    @classmethod
+    def _invoice(cls, partner, amount, due_days):
+        today = fields.Date.context_today(cls.env.user)
+        due = today + timedelta(days=due_days)
+        move = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": min(due, today),
+                "invoice_date_due": due,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Service",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        return move
+
+    def test_a_b_release_request_override_and_confirmation(self):
+        url = f"/odoo/sale.order/{self.order.id}"
+        self.assertEqual(self.order.credit_check_state, "block")
+        self.start_tour(
+            url, "credit_collection_salesperson_request_release", login="tour_salesman"
+        )
+        self.assertTrue(self.order.credit_release_requested)
+        hold = self.env["credit.hold"].search(
+            [("partner_id", "=", self.held.id), ("state", "=", "active")]
+        )
+        self.assertTrue(
+            hold.activity_ids.filtered(lambda a: a.user_id == self.manager),
+            "the credit managers get the request",
+        )
+        self.start_tour(url, "credit_collection_manager_override", login="tour_manager")
+        hold.invalidate_recordset()
+        self.assertEqual(hold.state, "overridden")
+        self.assertIn("payment announced by phone", hold.override_reason)
+        self.assertEqual(hold.override_user_id, self.manager)
+        self.start_tour(
+            url, "credit_collection_salesperson_confirm", login="tour_salesman"
+        )
+        self.assertEqual(self.order.state, "sale")
+
+    def test_c_collector_works_a_case_and_manager_moves_it(self):
+        url = "/odoo/action-account_credit_collection.credit_collection_case_action"
+        self.start_tour(url, "credit_collection_collector_case", login="tour_collector")
+        case = self.debtor_case
+        self.assertTrue(
+            case.message_ids.filtered(
+                lambda m: "payment promised for next week" in str(m.body)
+            )
+        )
+        self.assertEqual(case.promise_ids.mapped("amount"), [250.0])
+        self.assertEqual(case.promise_ids.state, "open")
+        self.start_tour(url, "credit_collection_manager_move_case", login="tour_manager")
+        case.invalidate_recordset()
+        self.assertEqual(
+            case.stage_id,
+            self.env.ref("account_credit_collection.stage_final_notice"),
+        )
+        self.assertTrue(case.is_pinned)
+        self.assertEqual(case.pin_reason, "Promised twice already")
+        self.assertEqual(case.pin_user_id, self.manager)
+
+    def test_d_manager_runs_the_dry_run(self):
+        actions = self.env["credit.collection.action"].search_count([])
+        self.start_tour(
+            "/odoo/action-account_credit_collection.credit_collection_simulation_action",
+            "credit_collection_manager_dry_run",
+            login="tour_manager",
+        )
+        self.assertEqual(self.env["credit.collection.action"].search_count([]), actions)
