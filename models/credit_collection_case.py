@@ -56,7 +56,9 @@ class CreditCollectionCase(models.Model):
         domain="[('share', '=', False)]",
         index=True,
     )
-    salesperson_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
+    salesperson_id = fields.Many2one(
+        related="partner_id.user_id", string="Salesperson", store=True, index=True
+    )
     next_action_date = fields.Date(tracking=True)
     worst_days_overdue = fields.Integer(
         readonly=True,
@@ -66,7 +68,9 @@ class CreditCollectionCase(models.Model):
     amount_residual = fields.Monetary(string="Total Due", readonly=True)
     amount_disputed = fields.Monetary(readonly=True)
     open_item_count = fields.Integer(string="Open Items", readonly=True)
-    on_hold = fields.Boolean(compute="_compute_on_hold", string="On Credit Hold")
+    on_hold = fields.Boolean(
+        compute="_compute_on_hold", search="_search_on_hold", string="On Credit Hold"
+    )
     promise_ids = fields.One2many("credit.promise", "case_id", string="Promises to Pay")
     open_items_html = fields.Html(
         string="Open Items and Aging",
@@ -83,7 +87,27 @@ class CreditCollectionCase(models.Model):
     pin_user_id = fields.Many2one("res.users", string="Pinned by", readonly=True)
     pin_residual = fields.Monetary(readonly=True)
     policy_id = fields.Many2one(
-        "credit.collection.policy", compute="_compute_policy_id", string="Credit Tier"
+        "credit.collection.policy",
+        string="Credit Tier",
+        readonly=True,
+        index=True,
+        help="The customer's credit tier in the case's company (its default tier "
+        "when it has none).",
+    )
+    aging_bucket = fields.Selection(
+        [
+            ("0_current", "Not overdue"),
+            ("1_30", "1-30 days"),
+            ("2_60", "31-60 days"),
+            ("3_90", "61-90 days"),
+            ("4_180", "91-180 days"),
+            ("5_365", "181-365 days"),
+            ("6_over", "Over 365 days"),
+        ],
+        string="Aging Bucket",
+        compute="_compute_aging_bucket",
+        store=True,
+        help="The bucket of the worst escalatable item's days overdue.",
     )
     # escalation: each stage's actions happen once per cycle; a new cycle
     # starts when nothing is overdue any more (back to the first stage) or the
@@ -268,9 +292,37 @@ class CreditCollectionCase(models.Model):
         for case in self:
             case.action_count = counts.get(case, 0)
 
-    def _compute_policy_id(self):
+    @api.depends("worst_days_overdue")
+    def _compute_aging_bucket(self):
         for case in self:
-            case.policy_id = case.partner_id._credit_policy(case.company_id)
+            days = case.worst_days_overdue
+            case.aging_bucket = (
+                "0_current"
+                if days <= 0
+                else "1_30"
+                if days <= 30
+                else "2_60"
+                if days <= 60
+                else "3_90"
+                if days <= 90
+                else "4_180"
+                if days <= 180
+                else "5_365"
+                if days <= 365
+                else "6_over"
+            )
+
+    def _search_on_hold(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        self.env["credit.hold"].flush_model(["partner_id", "company_id", "state"])
+        held = SQL(
+            "SELECT c.id FROM credit_collection_case c JOIN credit_hold h"
+            " ON h.partner_id = c.partner_id AND h.company_id = c.company_id"
+            " WHERE h.state = 'active'"
+        )
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", held)]
 
     @api.model
     def _read_group_stage_ids(self, stages, domain):
@@ -296,6 +348,7 @@ class CreditCollectionCase(models.Model):
             "pin_user_id",
             "pin_residual",
             "escalation_cycle",
+            "policy_id",
             "last_reminder_date",
             "delivery_issue",
         }
@@ -489,6 +542,9 @@ class CreditCollectionCase(models.Model):
         touched = Case.browse()
         to_create = []
         for partner_id, values in figures.items():
+            values = dict(
+                values, policy_id=policy_of.get(partner_id, default_policy).id or False
+            )
             stage = Stage._stage_for_days(
                 ladder_for(partner_id), values["worst_days_overdue"]
             )
@@ -509,6 +565,8 @@ class CreditCollectionCase(models.Model):
                 if (
                     currency.compare_amounts(case[key], value) != 0
                     if key.startswith("amount_")
+                    else case[key].id != value
+                    if key == "policy_id"
                     else case[key] != value
                 )
             }

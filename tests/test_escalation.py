@@ -261,6 +261,13 @@ class TestEscalation(EscalationCommon):
             hold.hold_id.reason_ids.filtered(lambda r: r.rule == "stage"),
             "the hold gives its reason",
         )
+        # what the board filters and groups on
+        self.assertEqual(case.aging_bucket, "2_60")
+        self.assertEqual(case.policy_id, self.tier)
+        self.assertEqual(case.salesperson_id, self.salesman)
+        held = self.Case.search([("on_hold", "=", True)])
+        self.assertIn(case, held)
+        self.assertNotIn(case, self.Case.search([("on_hold", "=", False)]))
         # legal: the file of open items as CSV and XLSX, reminders stop
         self._run(date=self.today + timedelta(days=45))
         self.assertEqual(case.stage_id, self.stage["legal"])

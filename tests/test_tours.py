@@ -151,7 +151,9 @@ class TestTours(HttpCase):
         )
         self.assertEqual(case.promise_ids.mapped("amount"), [250.0])
         self.assertEqual(case.promise_ids.state, "open")
-        self.start_tour(url, "credit_collection_manager_move_case", login="tour_manager")
+        self.start_tour(
+            url, "credit_collection_manager_move_case", login="tour_manager"
+        )
         case.invalidate_recordset()
         self.assertEqual(
             case.stage_id,
