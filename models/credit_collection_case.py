@@ -104,7 +104,6 @@ class CreditCollectionCase(models.Model):
             ("5_365", "181-365 days"),
             ("6_over", "Over 365 days"),
         ],
-        string="Aging Bucket",
         compute="_compute_aging_bucket",
         store=True,
         help="The bucket of the worst escalatable item's days overdue.",
