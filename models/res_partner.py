@@ -19,7 +19,8 @@ EXPOSURE_KEYS = (
 
 
 def open_receivable_items_sql(env, company, partner_ids=None):
-    """``FROM … WHERE …`` of the open receivable items of ``company`` (of
+    """``FROM … WHERE …`` of the open receivable items of ``company`` (one
+    or several companies; of
     ``partner_ids`` only, when given), as the exposure and the collection cases
     both count them: posted, unreconciled, on a receivable account, and not on
     an invoice already paid or being paid through a registered payment without
@@ -45,12 +46,17 @@ def open_receivable_items_sql(env, company, partner_ids=None):
         if partner_ids is not None
         else SQL("AND line.partner_id IS NOT NULL")
     )
+    company_filter = (
+        SQL("line.company_id = %s", company.id)
+        if len(company) == 1
+        else SQL("line.company_id = ANY(%s)", company.ids)
+    )
     return SQL(
         """
               FROM account_move_line line
               JOIN account_account account ON account.id = line.account_id
               JOIN account_move move ON move.id = line.move_id
-             WHERE line.company_id = %(company)s
+             WHERE %(company_filter)s
                AND account.account_type = 'asset_receivable'
                AND line.reconciled IS NOT TRUE
                AND line.parent_state = 'posted'
@@ -58,7 +64,7 @@ def open_receivable_items_sql(env, company, partner_ids=None):
                     OR move.payment_state NOT IN ('in_payment', 'paid'))
                %(partner_filter)s
         """,
-        company=company.id,
+        company_filter=company_filter,
         partner_filter=partner_filter,
     )
 

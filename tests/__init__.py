@@ -5,3 +5,4 @@ from . import test_credit_rpc
 from . import test_generate_book
 from . import test_install
 from . import test_security
+from . import test_collectability
