@@ -6,3 +6,4 @@ from . import test_generate_book
 from . import test_install
 from . import test_security
 from . import test_collectability
+from . import test_collection_kpi
