@@ -11,7 +11,7 @@ from odoo.tools import SQL
 
 # DSO countback walks back at most this many months
 COUNTBACK_MONTHS = 24
-SALES_MOVE_TYPES = ("out_invoice", "out_refund", "out_receipt")
+SALES_MOVE_TYPES = ("out_invoice", "out_refund")
 
 
 def countback_dso(receivables, periods):
@@ -288,43 +288,64 @@ class CreditCollectionKpi(models.TransientModel):
         self.env["account.partial.reconcile"].flush_model(
             ["debit_move_id", "credit_move_id", "amount", "max_date", "company_id"]
         )
+        # the candidates first (unreconciled items, and items reconciled
+        # after the date), then their moves: not every receivable item ever.
+        # (the unreconciled part of the second branch is in the first one)
         [(total, overdue)] = self.env.execute_query(
             SQL(
                 """
-            SELECT COALESCE(SUM(item.residual), 0),
-                   COALESCE(SUM(item.residual) FILTER (
-                       WHERE item.due < %(date)s AND item.residual > 0), 0)
-              FROM (
-                SELECT COALESCE(line.date_maturity, line.date) AS due,
-                       CASE WHEN line.reconciled IS NOT TRUE
-                                 AND move.payment_state IN ('in_payment', 'paid')
-                            THEN 0 ELSE line.amount_residual END
-                       + COALESCE(later.amount, 0) AS residual
+            WITH later AS (
+                SELECT matched.line_id, SUM(matched.amount) AS amount
+                  FROM (
+                    SELECT partial.debit_move_id AS line_id, partial.amount
+                      FROM account_partial_reconcile partial
+                     WHERE partial.company_id = %(company)s
+                       AND partial.max_date > %(date)s
+                     UNION ALL
+                    SELECT partial.credit_move_id, -partial.amount
+                      FROM account_partial_reconcile partial
+                     WHERE partial.company_id = %(company)s
+                       AND partial.max_date > %(date)s
+                  ) AS matched
+              GROUP BY matched.line_id
+            ),
+            candidate AS (
+                SELECT line.id, line.move_id, line.reconciled, line.amount_residual,
+                       COALESCE(line.date_maturity, line.date) AS due
                   FROM account_move_line line
                   JOIN account_account account ON account.id = line.account_id
-                  JOIN account_move move ON move.id = line.move_id
-             LEFT JOIN (
-                    SELECT matched.line_id, SUM(matched.amount) AS amount
-                      FROM (
-                        SELECT partial.debit_move_id AS line_id, partial.amount
-                          FROM account_partial_reconcile partial
-                         WHERE partial.company_id = %(company)s
-                           AND partial.max_date > %(date)s
-                         UNION ALL
-                        SELECT partial.credit_move_id, -partial.amount
-                          FROM account_partial_reconcile partial
-                         WHERE partial.company_id = %(company)s
-                           AND partial.max_date > %(date)s
-                      ) AS matched
-                  GROUP BY matched.line_id
-                  ) AS later ON later.line_id = line.id
+                 WHERE line.company_id = %(company)s
+                   AND account.account_type = 'asset_receivable'
+                   AND line.reconciled IS NOT TRUE
+                   AND line.parent_state = 'posted'
+                   AND line.partner_id IS NOT NULL
+                   AND line.date <= %(date)s
+                   %(partner_filter)s
+                 UNION
+                SELECT line.id, line.move_id, line.reconciled, line.amount_residual,
+                       COALESCE(line.date_maturity, line.date)
+                  FROM later
+                  JOIN account_move_line line ON line.id = later.line_id
+                  JOIN account_account account ON account.id = line.account_id
                  WHERE line.company_id = %(company)s
                    AND account.account_type = 'asset_receivable'
                    AND line.parent_state = 'posted'
                    AND line.partner_id IS NOT NULL
                    AND line.date <= %(date)s
-                   AND (line.reconciled IS NOT TRUE OR later.line_id IS NOT NULL)
                    %(partner_filter)s
+            )
+            SELECT COALESCE(SUM(item.residual), 0),
+                   COALESCE(SUM(item.residual) FILTER (
+                       WHERE item.due < %(date)s AND item.residual > 0), 0)
+              FROM (
+                SELECT line.due,
+                       CASE WHEN line.reconciled IS NOT TRUE
+                                 AND move.payment_state IN ('in_payment', 'paid')
+                            THEN 0 ELSE line.amount_residual END
+                       + COALESCE(later.amount, 0) AS residual
+                  FROM candidate line
+                  JOIN account_move move ON move.id = line.move_id
+             LEFT JOIN later ON later.line_id = line.id
               ) AS item
                 """,
                 date=date,
@@ -335,38 +356,53 @@ class CreditCollectionKpi(models.TransientModel):
         return total, overdue
 
     def _countback_periods(self, end, start):
-        """Credit sales (receivable debits less credits of customer invoices,
-        credit notes and receipts, by accounting date) in one grouped query:
+        """Credit sales (total of the posted customer invoices less credit
+        notes, company currency, by accounting date) in one grouped query:
         the ``(days, sales)`` months walking back from ``end`` (most recent
         first, ``COUNTBACK_MONTHS`` of them) and the sales from ``start`` to
         ``end``."""
         self.ensure_one()
         first = min(end - relativedelta(months=COUNTBACK_MONTHS), start)
-        self.env["account.move.line"].flush_model(
-            ["account_id", "balance", "parent_state", "date", "company_id", "move_id"]
+        self.env["account.move"].flush_model(
+            [
+                "move_type",
+                "state",
+                "date",
+                "company_id",
+                "commercial_partner_id",
+                "amount_total_signed",
+            ]
         )
-        self.env["account.move"].flush_model(["move_type"])
+        partner_filter = SQL()
+        if self.user_id:
+            self.env["credit.collection.case"].flush_model(
+                ["partner_id", "company_id", "user_id"]
+            )
+            partner_filter = SQL(
+                """AND move.commercial_partner_id IN (
+                       SELECT ccase.partner_id FROM credit_collection_case ccase
+                        WHERE ccase.company_id = %s AND ccase.user_id = %s)""",
+                self.company_id.id,
+                self.user_id.id,
+            )
         rows = self.env.execute_query(
             SQL(
                 """
-            SELECT line.date, SUM(line.balance)
-              FROM account_move_line line
-              JOIN account_account account ON account.id = line.account_id
-              JOIN account_move move ON move.id = line.move_id
-             WHERE line.company_id = %(company)s
-               AND account.account_type = 'asset_receivable'
-               AND line.parent_state = 'posted'
+            SELECT move.date, SUM(move.amount_total_signed)
+              FROM account_move move
+             WHERE move.company_id = %(company)s
+               AND move.state = 'posted'
                AND move.move_type IN %(types)s
-               AND line.date > %(first)s
-               AND line.date <= %(end)s
+               AND move.date > %(first)s
+               AND move.date <= %(end)s
                %(partner_filter)s
-          GROUP BY line.date
+          GROUP BY move.date
                 """,
                 company=self.company_id.id,
                 types=SALES_MOVE_TYPES,
                 first=first,
                 end=end,
-                partner_filter=self._partner_filter(),
+                partner_filter=partner_filter,
             )
         )
         by_period = defaultdict(float)
