@@ -283,3 +283,75 @@ class TestCalibration(PaymentMixin, CreditCollectionCommon):
             self.env["credit.collectability.calibrate"].with_user(
                 self.collector
             ).create({"curve_id": self.curve.id})
+
+    def test_cron_adopts_a_thick_history_only(self):
+        Curve = self.env["credit.collectability.curve"]
+        # the default period (two years to 90 days ago) holds the 90 invoices
+        Curve._cron_calibrate()
+        self.assertEqual(
+            [(a, round(p, 2)) for a, p in self.curve._points()], self.TRUE_CURVE
+        )
+        # a company without history keeps its curve
+        company = self.env["res.company"].create({"name": "No history Co"})
+        curve = Curve._get_active(company)
+        before = curve._points()
+        Curve._cron_calibrate()
+        self.assertEqual(curve._points(), before)
+        self.assertFalse(curve.date_calibrated)
+        cron = self.env.ref(
+            "account_credit_collection.ir_cron_calibrate_collectability"
+        )
+        self.assertFalse(cron.active)
+
+
+@tagged("post_install", "-at_install")
+class TestAnalyticsAccess(CreditCollectionCommon):
+    def test_menus_and_multi_company(self):
+        menus = self.env["ir.ui.menu"]
+        worklist = self.env.ref(
+            "account_credit_collection.credit_collection_case_menu_worklist"
+        )
+        report = self.env.ref("account_credit_collection.credit_collection_report_menu")
+        kpi = self.env.ref("account_credit_collection.credit_collection_kpi_menu")
+        curves = self.env.ref(
+            "account_credit_collection.credit_collectability_curve_menu"
+        )
+        collector_menus = menus.with_user(self.collector)._visible_menu_ids()
+        manager_menus = menus.with_user(self.manager)._visible_menu_ids()
+        for menu in (worklist, report, kpi):
+            self.assertIn(menu.id, collector_menus)
+        # curves are configuration: under the managers' menu
+        self.assertEqual(
+            curves.parent_id, self.env.ref("account_credit_collection.menu_config")
+        )
+        self.assertEqual(
+            curves.parent_id.group_ids,
+            self.env.ref("account_credit_collection.group_manager"),
+        )
+        self.assertIn(curves.id, manager_menus)
+        # another company's open items are not in the collector's analysis
+        other = self.env["res.company"].create({"name": "Analysis Other Co"})
+        self.env["account.chart.template"].try_loading(
+            "generic_coa", company=other, install_demo=False
+        )
+        mine = self._customer("Analysis mine")
+        self._invoice(mine, 100.0, overdue_days=5)
+        theirs = self._customer("Analysis theirs", company=other)
+        self._invoice(theirs, 200.0, overdue_days=5, company=other)
+        self.collector.company_ids |= other
+        Report = self.env["credit.collection.report"].with_user(self.collector)
+        rows = Report.with_context(allowed_company_ids=self.company.ids).search(
+            [("partner_id", "in", (mine | theirs).ids)]
+        )
+        self.assertEqual(rows.partner_id, mine)
+        both = Report.with_context(
+            allowed_company_ids=[self.company.id, other.id]
+        ).search([("partner_id", "in", (mine | theirs).ids)])
+        self.assertEqual(both.partner_id, mine | theirs)
+        # KPIs: collectors use them, for their companies only
+        kpi_form = (
+            self.env["credit.collection.kpi"]
+            .with_user(self.collector)
+            .create({"company_id": self.company.id})
+        )
+        self.assertAlmostEqual(kpi_form.amount_receivable, 100.0)
