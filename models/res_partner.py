@@ -615,6 +615,33 @@ class ResPartner(models.Model):
                     }
                 )
         case = batch["cases"].get(partner.id, self.env["credit.collection.case"])
+        if policy.use_amount_at_risk and case:
+            # the case's figures on the collectability curve (kept up to date
+            # with the stage): no query
+            currency = company.currency_id
+            at_risk = case.amount_residual - case.amount_expected
+            threshold = policy.amount_at_risk_threshold
+            if currency.compare_amounts(at_risk, threshold) > 0:
+                reasons.append(
+                    {
+                        "rule": "amount_at_risk",
+                        "mode": policy.amount_at_risk_mode,
+                        "name": self.env._(
+                            "Amount at risk %(at_risk)s (of %(residual)s due, by "
+                            "age) — allowed %(threshold)s",
+                            at_risk=format_amount(self.env, at_risk, currency),
+                            residual=format_amount(
+                                self.env, case.amount_residual, currency
+                            ),
+                            threshold=format_amount(self.env, threshold, currency),
+                        ),
+                        "measured": at_risk,
+                        "threshold": threshold,
+                        "hint": self.env._(
+                            "pay the oldest items first: they carry the risk"
+                        ),
+                    }
+                )
         if case.stage_id.is_hold:
             reasons.append(
                 {

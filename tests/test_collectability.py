@@ -1,5 +1,7 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
@@ -303,3 +305,62 @@ class TestExpectedCollectible(CreditCollectionCommon):
         self.env.invalidate_all()
         with self.assertQueryCount(16):
             self.Case._update_cases(self.company, self.partners | more)
+
+
+@tagged("post_install", "-at_install")
+class TestAmountAtRiskRule(CreditCollectionCommon):
+    """Hold rule on the amount the curve does not expect to collect."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tier.write({"use_amount_at_risk": True, "amount_at_risk_threshold": 200.0})
+
+    def _old_invoice(self, partner, amount, credit_age, days_overdue):
+        """An invoice dated ``credit_age`` days ago, due ``days_overdue`` ago."""
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": self.today - timedelta(days=credit_age),
+                "invoice_date_due": self.today - timedelta(days=days_overdue),
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Service",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        return move
+
+    def test_old_debt_weighs_more(self):
+        # 120 days old, 30 days overdue (Final notice: not a hold stage):
+        # p(120) = 0.725, at risk 275 > 200
+        old = self._customer("At risk old")
+        self._old_invoice(old, 1000.0, 120, 30)
+        # the same amount, young: p(40) = 1, nothing at risk
+        young = self._customer("At risk young")
+        self._old_invoice(young, 1000.0, 40, 30)
+        self.env["credit.collection.case"]._update_cases(self.company, old | young)
+        reasons = old._credit_evaluate(self.company)
+        self.assertEqual([r["rule"] for r in reasons], ["amount_at_risk"])
+        self.assertEqual(reasons[0]["mode"], "block")
+        self.assertAlmostEqual(reasons[0]["measured"], 275.0)
+        self.assertIn("Amount at risk", reasons[0]["name"])
+        self.assertFalse(young._credit_evaluate(self.company))
+        # the hold synchronisation puts the old debtor on hold
+        (old | young)._credit_sync_holds(self.company)
+        self.assertEqual(
+            self._holds(old, state="active").reason_ids.rule, "amount_at_risk"
+        )
+        self.assertFalse(self._holds(young, state="active"))
+
+    def test_threshold_cannot_be_negative(self):
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            self.tier.amount_at_risk_threshold = -1.0
