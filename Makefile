@@ -1,14 +1,17 @@
 # Credit & Collections: the project's vocabulary. Every target calls tools/.
 # Knobs (environment): ODOO_SRC, CREDIT_COLLECTION_CACHE, PGHOST/PGPORT/PGUSER/
 # PGPASSWORD, ODOO_HTTP_PORT, DEMO_*; see README.md.
-.PHONY: help setup demo test lint big-book clean clean-cache
+.PHONY: help setup demo test lint dist check-packaging big-book i18n clean clean-cache
 
 help:
 	@echo "make demo   database credit_demo with a generated book, served on http://127.0.0.1:8069"
 	@echo "make test   fresh test database, install the addon, run the test suite (pytest-odoo)"
 	@echo "make lint   OCA-style checks (ruff, pylint-odoo, prettier, XML)"
+	@echo "make dist   build the wheel odoo-addon-account_credit_collection into dist/ (whool)"
+	@echo "make check-packaging  wheel install, upgrade from the last release, uninstall"
 	@echo "make setup  only prepare PostgreSQL, Odoo's source and the Python environment"
 	@echo "make big-book  the 20,000-customer / 200,000-invoice book (credit_big), checked"
+	@echo "make i18n   export i18n/account_credit_collection.pot and merge it into i18n/*.po"
 
 setup:
 	@bash tools/setup_pg.sh
@@ -23,11 +26,20 @@ test:
 lint:
 	@bash tools/lint.sh
 
+dist:
+	@bash tools/dist.sh
+
+check-packaging:
+	@bash tools/check_packaging.sh $(ARGS)
+
 big-book:
 	@bash tools/big_book.sh
 
+i18n:
+	@bash tools/i18n_export.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build dist
 
 # Remove the Python environments and template databases of every key (they are
 # rebuilt on the next run); the Odoo source tree is kept.

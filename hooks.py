@@ -8,3 +8,11 @@ def post_init_hook(env):
     companies = env["res.company"].with_context(active_test=False).search([])
     env["credit.collection.policy"]._create_default_tiers(companies)
     env["credit.collectability.curve"]._create_default_curves(companies)
+
+
+def uninstall_hook(env):
+    """Delete the collection cases before Odoo removes the addon's data: a
+    case's stage may not be deleted under it (ondelete restrict), and the
+    seeded stages go with the addon's other data records, before its tables.
+    The cases' table is dropped by the uninstall anyway."""
+    env["credit.collection.case"].with_context(active_test=False).search([]).unlink()

@@ -11,3 +11,5 @@ from . import res_partner
 from . import sale_order
 from . import account_move
 from . import payment_transaction
+from . import credit_collection_rule
+from . import credit_collection_action

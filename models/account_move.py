@@ -1,7 +1,7 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 PRECOMMIT_KEY = "account_credit_collection.sync_holds"
 
@@ -55,6 +55,14 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
         tracking=True,
+    )
+    credit_fee_action_id = fields.Many2one(
+        "credit.collection.action",
+        string="Fee of Escalation Action",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The escalation action that charged this late-payment fee invoice.",
     )
     credit_days_overdue = fields.Integer(
         string="Days Overdue",
@@ -116,6 +124,17 @@ class AccountMove(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any("credit_fee_action_id" in v for v in vals_list):
+            raise AccessError(_fee_fields_error(self.env))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and "credit_fee_action_id" in vals:
+            raise AccessError(_fee_fields_error(self.env))
+        return super().write(vals)
+
     def _post(self, soft=True):
         self._credit_check_posting()
         posted = super()._post(soft=soft)
@@ -129,7 +148,12 @@ class AccountMove(models.Model):
     def _credit_check_posting(self):
         """Per policy, customer invoices (never credit notes) of a customer on
         hold are not posted, unless a manager's override covers them."""
-        invoices = self.filtered(lambda m: m.move_type == "out_invoice")
+        invoices = self.filtered(
+            lambda m: m.move_type == "out_invoice"
+            # the fee invoices of the escalation run (never a user's forgery:
+            # the field is readonly and only the run posts them, as superuser)
+            and not (self.env.su and m.credit_fee_action_id)
+        )
         Policy = self.env["credit.collection.policy"]
         for company, moves in invoices.grouped("company_id").items():
             default = Policy._get_default(company)
@@ -192,3 +216,54 @@ class AccountPartialReconcile(models.Model):
         )
         for company, company_lines in lines.grouped("company_id").items():
             schedule_hold_sync(self.env, company_lines.partner_id, company)
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    credit_fee_kind = fields.Selection(
+        [
+            ("fee", "Reminder fee"),
+            ("interest", "Late interest"),
+            ("compensation", "Fixed compensation"),
+        ],
+        string="Late Payment Charge",
+        copy=False,
+        readonly=True,
+    )
+    credit_fee_item_id = fields.Many2one(
+        "account.move",
+        string="Charged For",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The overdue invoice this interest or compensation line charges for.",
+    )
+    credit_interest_to = fields.Date(
+        string="Interest Until",
+        copy=False,
+        readonly=True,
+        help="Interest on the overdue invoice is charged up to this date.",
+    )
+
+    _CREDIT_FEE_FIELDS = frozenset(
+        {"credit_fee_kind", "credit_fee_item_id", "credit_interest_to"}
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(self._CREDIT_FEE_FIELDS & set(v) for v in vals_list):
+            raise AccessError(_fee_fields_error(self.env))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and self._CREDIT_FEE_FIELDS & set(vals):
+            raise AccessError(_fee_fields_error(self.env))
+        return super().write(vals)
+
+
+def _fee_fields_error(env):
+    return env._(
+        "Late payment charges are written by the escalation run only; they "
+        "cannot be set by hand."
+    )

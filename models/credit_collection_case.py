@@ -6,9 +6,10 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.service.model import retrying
 from odoo.tools import SQL, format_amount, format_date
 
-from .res_partner import open_receivable_items_sql
+from .res_partner import credit_today, open_receivable_items_sql
 
 
 class CreditCollectionCase(models.Model):
@@ -111,6 +112,24 @@ class CreditCollectionCase(models.Model):
     policy_id = fields.Many2one(
         "credit.collection.policy", compute="_compute_policy_id", string="Credit Tier"
     )
+    # escalation: each stage's actions happen once per cycle; a new cycle
+    # starts when nothing is overdue any more (back to the first stage) or the
+    # case closes
+    escalation_cycle = fields.Integer(default=1, readonly=True, copy=False)
+    action_ids = fields.One2many(
+        "credit.collection.action", "case_id", string="Escalation Actions"
+    )
+    action_count = fields.Integer(compute="_compute_action_count")
+    last_reminder_date = fields.Datetime(
+        readonly=True,
+        help="When the customer was last sent a reminder (email or letter).",
+    )
+    delivery_issue = fields.Char(
+        readonly=True,
+        tracking=True,
+        help="The last reminder bounced, failed or stays queued: check the "
+        "customer's email address.",
+    )
 
     _partner_company_uniq = models.Constraint(
         "UNIQUE(partner_id, company_id)",
@@ -159,6 +178,18 @@ class CreditCollectionCase(models.Model):
         ("181-365", 181, 365),
         ("Over 365", 366, None),
     ]
+
+    def _aging_labels(self):
+        """The AGING_BUCKETS labels in the user's (or the customer's) language."""
+        return [
+            self.env._("Not due"),
+            self.env._("1-30"),
+            self.env._("31-60"),
+            self.env._("61-90"),
+            self.env._("91-180"),
+            self.env._("181-365"),
+            self.env._("Over 365"),
+        ]
 
     def _compute_open_items_html(self):
         today = fields.Date.context_today(self)
@@ -254,6 +285,15 @@ class CreditCollectionCase(models.Model):
         for case in self:
             case.last_contact_date = groups.get(case.id, False)
 
+    def _compute_action_count(self):
+        counts = dict(
+            self.env["credit.collection.action"]._read_group(
+                [("case_id", "in", self.ids)], ["case_id"], ["__count"]
+            )
+        )
+        for case in self:
+            case.action_count = counts.get(case, 0)
+
     def _compute_policy_id(self):
         for case in self:
             case.policy_id = case.partner_id._credit_policy(case.company_id)
@@ -285,6 +325,9 @@ class CreditCollectionCase(models.Model):
             "is_pinned",
             "pin_user_id",
             "pin_residual",
+            "escalation_cycle",
+            "last_reminder_date",
+            "delivery_issue",
         }
     )
     PIN_DAYS = 30
@@ -380,7 +423,7 @@ class CreditCollectionCase(models.Model):
         on the collectability ``curve`` (default: the company's) the expected
         collectible and the value lost per day. The key ``worst_due`` (the due
         date of the worst escalatable item) is not a case field."""
-        today = fields.Date.context_today(self.with_company(company))
+        today = credit_today(self.env, company)
         open_items = open_receivable_items_sql(
             self.env, company, partners.ids if partners is not None else None
         )
@@ -446,6 +489,24 @@ class CreditCollectionCase(models.Model):
             }
         return figures
 
+    @api.model
+    def _add_worklist_figures(self, company, curve, figures, ladder_for, today):
+        """The worklist: what waiting until the next stage costs. Adds the days
+        to the next stage and the expected loss avoided to ``figures`` (and
+        drops their ``worst_due``); ``ladder_for`` gives a partner's ladder."""
+        for partner_id, values in figures.items():
+            values["next_stage_days"] = self._next_stage_days(
+                ladder_for(partner_id), values.pop("worst_due"), today
+            )
+        loss_avoided = self._case_loss_avoided(
+            company,
+            curve,
+            {pid: values["next_stage_days"] for pid, values in figures.items()},
+            today,
+        )
+        for partner_id, values in figures.items():
+            values["amount_loss_avoided"] = loss_avoided.get(partner_id, 0.0)
+
     # horizon of the worklist on the last stage of a ladder (days)
     LAST_STAGE_HORIZON = 30
 
@@ -510,7 +571,7 @@ class CreditCollectionCase(models.Model):
             mail_create_nolog=True,
             mail_create_nosubscribe=True,
         )
-        today = fields.Date.context_today(self.with_company(company))
+        today = credit_today(self.env, company)
         curve = self.env["credit.collectability.curve"]._get_active(company)
         figures = self._case_figures(company, partners, curve=curve)
         domain = [("company_id", "=", company.id)]
@@ -543,19 +604,7 @@ class CreditCollectionCase(models.Model):
                 )
             return ladders[policy]
 
-        # the worklist: what waiting until the next stage costs
-        for partner_id, values in figures.items():
-            values["next_stage_days"] = self._next_stage_days(
-                ladder_for(partner_id), values.pop("worst_due"), today
-            )
-        loss_avoided = self._case_loss_avoided(
-            company,
-            curve,
-            {pid: values["next_stage_days"] for pid, values in figures.items()},
-            today,
-        )
-        for partner_id, values in figures.items():
-            values["amount_loss_avoided"] = loss_avoided.get(partner_id, 0.0)
+        self._add_worklist_figures(company, curve, figures, ladder_for, today)
 
         currency = company.currency_id
         touched = Case.browse()
@@ -604,6 +653,9 @@ class CreditCollectionCase(models.Model):
                 and not case.stage_id.is_manual
             ):
                 changes["stage_id"] = stage.id
+                if stage == ladder_for(partner_id)[:1]:
+                    # nothing overdue any more: the next escalation is a new cycle
+                    changes["escalation_cycle"] = case.escalation_cycle + 1
             if changes:
                 case.write(changes)
                 touched |= case
@@ -639,6 +691,8 @@ class CreditCollectionCase(models.Model):
                     "pin_expiry": False,
                 }
             )
+            for case in closed:
+                case.escalation_cycle += 1
             touched |= closed
         return touched
 
@@ -694,3 +748,351 @@ class CreditCollectionCase(models.Model):
             ],
             "context": {"create": False},
         }
+
+    def action_view_actions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_credit_collection.credit_collection_action_action"
+        )
+        action["domain"] = [("case_id", "=", self.id)]
+        action["context"] = {"search_default_group_state": 0}
+        return action
+
+    # -------------------------------------------------------------- escalation
+    def _reminder_recipient(self):
+        """The customer's invoice address (the commercial partner otherwise)."""
+        self.ensure_one()
+        partner = self.partner_id
+        address = partner.address_get(["invoice"]).get("invoice")
+        return self.env["res.partner"].browse(address) if address else partner
+
+    def _collection_items(self, date=None, overdue_only=False):
+        """Open receivable items of the case, oldest first, as dicts: each in
+        its own currency and in the company's. ``overdue_only``: the overdue
+        items that are not fully disputed, and the credits (credit notes,
+        unapplied payments) that net them — what a reminder lists."""
+        self.ensure_one()
+        company = self.company_id
+        date = date or credit_today(self.env, company)
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT line.id %s ORDER BY COALESCE(line.date_maturity, line.date), "
+                "line.id",
+                open_receivable_items_sql(self.env, company, self.partner_id.ids),
+            )
+        )
+        lines = self.env["account.move.line"].sudo().browse([r[0] for r in rows])
+        items = []
+        for line in lines:
+            move = line.move_id
+            due = line.date_maturity or line.date
+            days = (date - due).days
+            residual = line.amount_residual
+            disputed = min(max(move.credit_dispute_amount, 0.0), max(residual, 0.0))
+            if (
+                overdue_only
+                and residual > 0
+                and (
+                    days <= 0
+                    or company.currency_id.compare_amounts(disputed, residual) >= 0
+                )
+            ):
+                continue
+            is_invoice = move.move_type in ("out_invoice", "out_receipt")
+            items.append(
+                {
+                    "line": line,
+                    "move": move,
+                    "name": move.name if move.name != "/" else (line.name or ""),
+                    "ref": move.ref or "",
+                    "date": move.invoice_date or line.date,
+                    "date_due": due,
+                    "days_overdue": max(days, 0),
+                    "currency": line.currency_id,
+                    "residual_currency": line.amount_residual_currency,
+                    "residual": residual,
+                    "disputed": disputed,
+                    "is_credit": residual < 0,
+                    "pay_url": (
+                        move.get_base_url() + move._get_share_url(redirect=True)
+                        if is_invoice and residual > 0
+                        else False
+                    ),
+                }
+            )
+        return items
+
+    def _collection_summary(self, date=None, overdue_only=False):
+        """What the reminder and the statement print: items, totals per
+        currency and aging buckets (company currency)."""
+        self.ensure_one()
+        date = date or credit_today(self.env, self.company_id)
+        items = self._collection_items(date, overdue_only=overdue_only)
+        totals = {}
+        for item in items:
+            totals.setdefault(item["currency"], 0.0)
+            totals[item["currency"]] += item["residual_currency"]
+        buckets = []
+        labels = self._aging_labels()
+        for (_label, low, high), name in zip(self.AGING_BUCKETS, labels, strict=True):
+            amount = sum(
+                item["residual"]
+                for item in items
+                if (low is None and (item["date_due"] >= date or item["is_credit"]))
+                or (
+                    low is not None
+                    and not item["is_credit"]
+                    and item["date_due"] < date
+                    and item["days_overdue"] >= low
+                    and (high is None or item["days_overdue"] <= high)
+                )
+            )
+            buckets.append((name, amount))
+        return {
+            "date": date,
+            "items": items,
+            "totals": [(currency, amount) for currency, amount in totals.items()],
+            "buckets": buckets,
+            "total": sum(item["residual"] for item in items),
+        }
+
+    def _fee_lines(self, date, rule):
+        """Invoice line values of a fee action: the rule's fixed fee, the
+        tier's interest on each overdue item since its due date or its last
+        interest charge, and the tier's fixed compensation once per overdue
+        invoice. Reversed (waived) fee invoices do not count."""
+        self.ensure_one()
+        policy = self.policy_id
+        currency = self.currency_id
+        lines = []
+        if rule and rule.fee_amount:
+            lines.append(
+                {
+                    "name": self.env._(
+                        "Reminder fee — %(stage)s", stage=self.stage_id.name
+                    ),
+                    "price_unit": currency.round(rule.fee_amount),
+                    "credit_fee_kind": "fee",
+                }
+            )
+        if not (policy.interest_rate or policy.compensation_amount):
+            return lines
+        items = [
+            item
+            for item in self._collection_items(date, overdue_only=True)
+            if not item["is_credit"]
+            and item["move"].move_type == "out_invoice"
+            and not item["move"].credit_fee_action_id
+        ]
+        if not items:
+            return lines
+        charged = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("credit_fee_item_id", "in", [i["move"].id for i in items]),
+                    ("parent_state", "=", "posted"),
+                    ("move_id.reversal_move_ids", "=", False),
+                ]
+            )
+        )
+        interest_to = {}
+        compensated = set()
+        for line in charged:
+            if line.credit_fee_kind == "interest":
+                previous = interest_to.get(line.credit_fee_item_id.id)
+                if not previous or line.credit_interest_to > previous:
+                    interest_to[line.credit_fee_item_id.id] = line.credit_interest_to
+            elif line.credit_fee_kind == "compensation":
+                compensated.add(line.credit_fee_item_id.id)
+        for item in items:
+            move = item["move"]
+            if policy.interest_rate:
+                start = max(
+                    item["date_due"], interest_to.get(move.id) or item["date_due"]
+                )
+                days = (date - start).days
+                amount = currency.round(
+                    item["residual"] * policy.interest_rate / 100.0 * days / 365.0
+                )
+                if days > 0 and not currency.is_zero(amount):
+                    lines.append(
+                        {
+                            "name": self.env._(
+                                "Interest on %(invoice)s: %(residual)s × %(rate)s %% "
+                                "× %(days)s/365 days (%(start)s – %(end)s)",
+                                invoice=move.name,
+                                residual=format_amount(
+                                    self.env, item["residual"], currency
+                                ),
+                                rate=policy.interest_rate,
+                                days=days,
+                                start=format_date(self.env, start),
+                                end=format_date(self.env, date),
+                            ),
+                            "price_unit": amount,
+                            "credit_fee_kind": "interest",
+                            "credit_fee_item_id": move.id,
+                            "credit_interest_to": date,
+                        }
+                    )
+            if policy.compensation_amount and move.id not in compensated:
+                lines.append(
+                    {
+                        "name": self.env._(
+                            "Fixed compensation for the late payment of %(invoice)s",
+                            invoice=move.name,
+                        ),
+                        "price_unit": currency.round(policy.compensation_amount),
+                        "credit_fee_kind": "compensation",
+                        "credit_fee_item_id": move.id,
+                    }
+                )
+        return lines
+
+    @api.model
+    def _run_escalation(
+        self,
+        companies=None,
+        cases=None,
+        date=None,
+        commit=False,
+        batch_size=500,
+        action_batch_size=50,
+    ):
+        """The escalation run: follow the reminder emails, bring the cases up
+        to date, plan the actions of each case's stage (idempotency keys) and
+        execute the planned ones. ``commit``: commit each batch (scheduler,
+        concurrent runs; resumable). Returns {"planned", "processed"}."""
+        Action = self.env["credit.collection.action"].sudo()
+        if cases is not None:
+            companies = cases.company_id
+        companies = companies or self.env["res.company"].search([("id", "!=", False)])
+        in_cron = bool(self.env.context.get("cron_id"))
+
+        def commit_step(count=0):
+            if in_cron:
+                return self.env["ir.cron"]._commit_progress(count)
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            return float("inf")
+
+        summary = {"planned": 0, "processed": 0}
+        for company in companies:
+            run_date = date or credit_today(self.env, company)
+            Action._check_deliveries(company)
+            if cases is not None:
+                partner_ids = cases.filtered(
+                    lambda c, co=company: c.company_id == co
+                ).partner_id.ids
+            else:
+                figures = self._case_figures(company)
+                open_cases = self.sudo().search(
+                    [("company_id", "=", company.id), ("active", "=", True)]
+                )
+                partner_ids = sorted(set(figures) | set(open_cases.partner_id.ids))
+            if commit:
+                commit_step()
+            for start in range(0, len(partner_ids), batch_size):
+                partners = self.env["res.partner"].browse(
+                    partner_ids[start : start + batch_size]
+                )
+
+                def plan(partners=partners, run_date=run_date, company=company):
+                    self.with_context(credit_collection_date=run_date)._update_cases(
+                        company, partners
+                    )
+                    batch_cases = self.sudo().search(
+                        [
+                            ("company_id", "=", company.id),
+                            ("partner_id", "in", partners.ids),
+                            ("active", "=", True),
+                        ]
+                    )
+                    return len(Action._plan(batch_cases, run_date))
+
+                if commit:
+                    planned = retrying(plan, self.env)
+                    summary["planned"] += planned
+                    if commit_step(len(partners)) <= 0:
+                        return summary
+                else:
+                    summary["planned"] += plan()
+            summary["processed"] += Action._execute_due(
+                company,
+                run_date,
+                cases=cases,
+                batch_size=action_batch_size,
+                commit=commit_step if commit else None,
+            )
+        return summary
+
+    @api.model
+    def _cron_escalate(self):
+        """Daily escalation run, committed in batches (resumable)."""
+        self._run_escalation(commit=True)
+
+    def action_run_escalation(self):
+        """Run the escalation now for the selected cases."""
+        self.check_access("write")
+        summary = self.sudo()._run_escalation(cases=self.sudo())
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Escalation run"),
+                "message": self.env._(
+                    "%(planned)s actions planned, %(processed)s processed.",
+                    **summary,
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _reminder_table_html(self):
+        """The overdue items a reminder lists (with the credits that net them)
+        and the total due per currency, in the rendering language."""
+        self.ensure_one()
+        summary = self._collection_summary(overdue_only=True)
+        rows = Markup("").join(
+            Markup(
+                "<tr><td>%s</td><td>%s</td><td style='text-align:right'>%s</td>"
+                "<td style='text-align:right'>%s</td><td>%s</td></tr>"
+            )
+            % (
+                item["name"],
+                format_date(self.env, item["date_due"]),
+                item["days_overdue"] or "",
+                format_amount(self.env, item["residual_currency"], item["currency"]),
+                Markup("<a href='%s'>%s</a>") % (item["pay_url"], self.env._("Pay now"))
+                if item["pay_url"]
+                else "",
+            )
+            for item in summary["items"]
+        )
+        totals = Markup("").join(
+            Markup(
+                "<tr><td colspan='3'><strong>%s</strong></td>"
+                "<td style='text-align:right'><strong>%s</strong></td><td></td></tr>"
+            )
+            % (
+                self.env._("Total due (%(currency)s)", currency=currency.name),
+                format_amount(self.env, amount, currency),
+            )
+            for currency, amount in summary["totals"]
+        )
+        head = Markup(
+            "<tr><th style='text-align:left'>%s</th><th style='text-align:left'>%s"
+            "</th><th style='text-align:right'>%s</th><th style='text-align:right'>"
+            "%s</th><th></th></tr>"
+        ) % (
+            self.env._("Invoice"),
+            self.env._("Due date"),
+            self.env._("Days overdue"),
+            self.env._("Amount due"),
+        )
+        return Markup(
+            "<table style='border-collapse:collapse;width:100%%' cellpadding='4'>"
+            "%s%s%s</table>"
+        ) % (head, rows, totals)

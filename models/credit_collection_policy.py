@@ -129,6 +129,63 @@ class CreditCollectionPolicy(models.Model):
     )
     partner_count = fields.Integer(compute="_compute_partner_count")
 
+    # escalation
+    reminder_interval_days = fields.Integer(
+        string="Days Between Reminders",
+        default=7,
+        tracking=True,
+        help="A customer gets at most one reminder (email or letter) in this "
+        "many days, whatever stage its case reaches.",
+    )
+    fallback_letter = fields.Boolean(
+        string="Letter When Email Fails",
+        default=True,
+        tracking=True,
+        help="When a reminder email bounces, fails or the customer has no "
+        "email address, a letter with the statement of account is prepared "
+        "instead.",
+    )
+    fee_product_id = fields.Many2one(
+        "product.product",
+        tracking=True,
+        check_company=True,
+        default=lambda self: self.env.ref(
+            "account_credit_collection.product_late_payment_fee",
+            raise_if_not_found=False,
+        ),
+        help="Product of the fee and interest invoices; its income account "
+        "books them unless a fee account is set.",
+    )
+    fee_account_id = fields.Many2one(
+        "account.account",
+        tracking=True,
+        check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Income account of the fee and interest lines (default: the fee "
+        "product's income account).",
+    )
+    fee_journal_id = fields.Many2one(
+        "account.journal",
+        check_company=True,
+        domain="[('type', '=', 'sale')]",
+        help="Sales journal of the fee invoices (default: the company's first "
+        "sales journal).",
+    )
+    interest_rate = fields.Float(
+        string="Late Interest (% a Year)",
+        digits=(6, 4),
+        tracking=True,
+        help="Interest charged on overdue amounts by the fee actions, e.g. the "
+        "EU late-payment rule: reference rate + 8 points. 0: no interest.",
+    )
+    compensation_amount = fields.Monetary(
+        string="Fixed Compensation per Invoice",
+        currency_field="currency_id",
+        tracking=True,
+        help="Charged once per overdue invoice by the fee actions (EU rule: "
+        "40 EUR). 0: none.",
+    )
+
     _default_company_uniq = models.UniqueIndex(
         "(company_id) WHERE is_default AND active",
         "A company has only one default credit tier.",
@@ -139,6 +196,76 @@ class CreditCollectionPolicy(models.Model):
         " AND amount_at_risk_threshold >= 0)",
         "Credit limits and thresholds cannot be negative.",
     )
+    _escalation_positive = models.Constraint(
+        "CHECK(reminder_interval_days >= 0 AND interest_rate >= 0"
+        " AND compensation_amount >= 0)",
+        "Reminder interval, interest rate and compensation cannot be negative.",
+    )
+
+    @api.constrains(
+        "reminder_interval_days",
+        "interest_rate",
+        "compensation_amount",
+        "fee_product_id",
+        "fee_account_id",
+    )
+    def _check_escalation(self):
+        for policy in self:
+            if policy.reminder_interval_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Credit tier %(tier)s: the days between reminders cannot be "
+                        "negative.",
+                        tier=policy.display_name,
+                    )
+                )
+            if policy.interest_rate < 0 or policy.interest_rate > 100:
+                raise ValidationError(
+                    self.env._(
+                        "Credit tier %(tier)s: the late interest must be between 0 "
+                        "and 100 %% a year.",
+                        tier=policy.display_name,
+                    )
+                )
+            if policy.compensation_amount < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Credit tier %(tier)s: the fixed compensation cannot be "
+                        "negative.",
+                        tier=policy.display_name,
+                    )
+                )
+            if policy.interest_rate or policy.compensation_amount:
+                policy._fee_account()
+
+    def _fee_account(self):
+        """Income account of this tier's fee lines; a clear error when the tier
+        charges fees but none can be found."""
+        self.ensure_one()
+        if self.fee_account_id:
+            return self.fee_account_id
+        if not self.fee_product_id:
+            raise ValidationError(
+                self.env._(
+                    "Credit tier %(tier)s charges fees or interest: set its Fee "
+                    "Product (or a Fee Account).",
+                    tier=self.display_name,
+                )
+            )
+        product = self.fee_product_id.with_company(self.company_id)
+        account = product.product_tmpl_id._get_product_accounts()["income"]
+        if not account:
+            raise ValidationError(
+                self.env._(
+                    "Credit tier %(tier)s: the fee product %(product)s has no income "
+                    "account in %(company)s. Set the product's income account or "
+                    "the tier's Fee Account.",
+                    tier=self.display_name,
+                    product=product.display_name,
+                    company=self.company_id.name,
+                )
+            )
+        return account
 
     def _compute_partner_count(self):
         counts = dict(

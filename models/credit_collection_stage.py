@@ -39,6 +39,12 @@ class CreditCollectionStage(models.Model):
         "res.company", help="Empty: the stage is shared by every company."
     )
     description = fields.Text(translate=True)
+    rule_ids = fields.One2many(
+        "credit.collection.rule",
+        "stage_id",
+        string="Escalation Actions",
+        help="What happens when a case reaches this stage.",
+    )
 
     @api.constrains("min_days_overdue")
     def _check_min_days_overdue(self):

@@ -18,6 +18,18 @@ EXPOSURE_KEYS = (
 )
 
 
+def credit_today(env, company=None):
+    """The date the collection rules reason on: the date of a dry run when one
+    sets it (context ``credit_collection_date``), else today in the user's
+    time zone."""
+    date = env.context.get("credit_collection_date")
+    if date:
+        return fields.Date.to_date(date)
+    return fields.Date.context_today(
+        env["res.partner"].with_company(company) if company else env["res.partner"]
+    )
+
+
 def open_receivable_items_sql(env, company, partner_ids=None):
     """``FROM … WHERE …`` of the open receivable items of ``company`` (one
     or several companies; of
@@ -276,7 +288,7 @@ class ResPartner(models.Model):
         partner_ids = self.commercial_partner_id.ids
         if not partner_ids:
             return {}
-        today = fields.Date.context_today(self.with_company(company))
+        today = credit_today(self.env, company)
         result = defaultdict(_empty_exposure)
         env = self.env
         open_items = open_receivable_items_sql(env, company, partner_ids)
@@ -475,7 +487,7 @@ class ResPartner(models.Model):
                 partner._credit_exposure(company).get(partner.id) or _empty_exposure()
             )
         currency = company.currency_id
-        today = fields.Date.context_today(self.with_company(company))
+        today = credit_today(self.env, company)
         if not policy.count_disputed and exposure["disputed"]:
             exposure = dict(
                 exposure,
@@ -724,7 +736,7 @@ class ResPartner(models.Model):
 
     def _credit_broken_promise_counts(self, company):
         """{partner id: promises to pay broken in the last 12 months}"""
-        today = fields.Date.context_today(self.with_company(company))
+        today = credit_today(self.env, company)
         groups = (
             self.env["credit.promise"]
             .sudo()
@@ -797,6 +809,64 @@ class ResPartner(models.Model):
         if more > 0:
             text += self.env._(" and %(count)s more overdue invoices", count=more)
         return text
+
+    def _credit_unmatched_payments(self, company):
+        """{commercial partner id: "PAY/…, BNK/…"} of the incoming customer
+        payments and bank statement lines of ``company`` not matched to
+        invoices yet: a reminder waits until they are."""
+        partner_ids = self.commercial_partner_id.ids
+        if not partner_ids:
+            return {}
+        self.env["account.payment"].flush_model(
+            ["partner_id", "state", "is_reconciled", "payment_type", "partner_type"]
+        )
+        self.env["account.bank.statement.line"].flush_model(
+            ["partner_id", "is_reconciled", "amount"]
+        )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT partner.commercial_partner_id, move.name
+              FROM account_payment pay
+              JOIN res_partner partner ON partner.id = pay.partner_id
+              LEFT JOIN account_move move ON move.id = pay.move_id
+             WHERE pay.company_id = %(company)s
+               AND partner.commercial_partner_id = ANY(%(partners)s)
+               AND pay.payment_type = 'inbound'
+               AND pay.partner_type = 'customer'
+               AND pay.state IN ('in_process', 'paid')
+               AND pay.is_reconciled IS NOT TRUE
+               AND NOT EXISTS (SELECT 1 FROM account_move__account_payment rel
+                                WHERE rel.payment_id = pay.id)
+               AND (move.id IS NULL OR EXISTS (
+                        SELECT 1 FROM account_move_line line
+                          JOIN account_account account ON account.id = line.account_id
+                         WHERE line.move_id = move.id
+                           AND account.account_type = 'asset_receivable'
+                           AND line.reconciled IS NOT TRUE))
+             UNION ALL
+            SELECT partner.commercial_partner_id, move.name
+              FROM account_bank_statement_line st
+              JOIN account_move move ON move.id = st.move_id
+              JOIN res_partner partner ON partner.id = st.partner_id
+             WHERE st.company_id = %(company)s
+               AND partner.commercial_partner_id = ANY(%(partners)s)
+               AND st.amount > 0
+               AND st.is_reconciled IS NOT TRUE
+               AND move.state = 'posted'
+                """,
+                company=company.id,
+                partners=partner_ids,
+            )
+        )
+        found = defaultdict(list)
+        for partner_id, name in rows:
+            found[partner_id].append(name or self.env._("(draft)"))
+        return {
+            partner_id: ", ".join(sorted(names)[:5])
+            for partner_id, names in found.items()
+        }
 
     # ----------------------------------------------------------------- holds
     def _credit_sync_holds(self, company):

@@ -7,3 +7,5 @@ from . import test_install
 from . import test_security
 from . import test_collectability
 from . import test_collection_kpi
+from . import test_escalation
+from . import test_escalation_race

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: fresh test database from the cached template, install the addon
-# (its log must be clean), then run the suite with pytest-odoo.
+# (its log must be clean), run the packaging checks (tools/check_packaging.sh),
+# then run the suite with pytest-odoo.
 # Extra arguments go to pytest, e.g. `make test ARGS="-k generate_book"`.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 prepare
@@ -12,6 +13,12 @@ log "Installing $ADDON into $DB"
 odoo -d "$DB" -i "$ADDON" --stop-after-init --log-level=info >"$BUILD/test-install.log" 2>&1 \
     || { tail -40 "$BUILD/test-install.log" >&2; die "installing $ADDON failed"; }
 check_log "$BUILD/test-install.log" "installing $ADDON"
+# The packaging checks (wheel, upgrade from the last release, uninstall; about
+# a minute) with the full suite only: `make test ARGS=...` runs just pytest.
+if (($# == 0)); then
+    log "Packaging checks (tools/check_packaging.sh)"
+    TEMPLATE="$TEMPLATE" bash "$ROOT/tools/check_packaging.sh"
+fi
 log "Running the tests"
 export CREDIT_COLLECTION_TEMPLATE_DB="$TEMPLATE"
 # pytest-odoo names the addon after the folder holding __manifest__.py: run it

@@ -1,0 +1,167 @@
+# Copyright 2026 Credit & Collections contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+ACTION_TYPES = [
+    ("email", "Send a reminder email"),
+    ("letter", "Print a reminder letter"),
+    ("activity", "Schedule an activity"),
+    ("notify", "Notify the salesperson"),
+    ("hold", "Set a credit hold"),
+    ("fee", "Charge a fee / interest"),
+    ("legal", "Hand over to legal / agency"),
+]
+# the actions that count as a reminder to the customer (interval, hold-back)
+REMINDER_TYPES = ("email", "letter")
+
+
+class CreditCollectionRule(models.Model):
+    """What happens when a case reaches a stage: the escalation ladder's
+    actions, for every credit tier or for some tiers only."""
+
+    _name = "credit.collection.rule"
+    _description = "Escalation Rule"
+    _order = "stage_id, sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True, readonly=False)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    stage_id = fields.Many2one(
+        "credit.collection.stage",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        domain="[('is_manual', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        help="Empty: the rule applies in every company that uses the stage.",
+    )
+    policy_ids = fields.Many2many(
+        "credit.collection.policy",
+        string="Credit Tiers",
+        help="Empty: every tier. Otherwise only the customers of these tiers.",
+    )
+    action_type = fields.Selection(ACTION_TYPES, required=True, default="email")
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email Template",
+        domain="[('model', '=', 'credit.collection.case')]",
+        help="Reminder email (sent in the customer's language) with the "
+        "statement of account attached.",
+    )
+    activity_type_id = fields.Many2one("mail.activity.type")
+    activity_assign = fields.Selection(
+        [
+            ("collector", "Collector of the case"),
+            ("salesperson", "Salesperson of the customer"),
+            ("user", "A given user"),
+        ],
+        string="Assign To",
+        default="collector",
+    )
+    activity_user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        domain="[('share', '=', False)]",
+        help="Used when Assign To is a given user, and when the case has no "
+        "collector (or the customer no salesperson).",
+    )
+    activity_summary = fields.Char(translate=True)
+    activity_days = fields.Integer(string="Due in (Days)", default=0)
+    fee_amount = fields.Float(
+        string="Fixed Fee",
+        digits="Product Price",
+        help="Fee charged when the case reaches this stage, in the company's "
+        "currency. Interest and the fixed compensation per invoice come from "
+        "the credit tier.",
+    )
+    note = fields.Text(translate=True)
+
+    @api.depends("action_type", "stage_id")
+    def _compute_name(self):
+        labels = dict(self._fields["action_type"]._description_selection(self.env))
+        for rule in self:
+            stage = rule.stage_id.name or ""
+            rule.name = f"{stage}: {labels.get(rule.action_type)}"
+
+    @api.constrains(
+        "action_type",
+        "mail_template_id",
+        "activity_type_id",
+        "activity_assign",
+        "activity_user_id",
+        "fee_amount",
+        "stage_id",
+        "activity_days",
+    )
+    def _check_action(self):
+        for rule in self:
+            if rule.action_type == "email" and not rule.mail_template_id:
+                raise ValidationError(
+                    self.env._(
+                        "Escalation rule %(rule)s: choose the Email Template.",
+                        rule=rule.display_name,
+                    )
+                )
+            if rule.action_type == "activity" and not rule.activity_type_id:
+                raise ValidationError(
+                    self.env._(
+                        "Escalation rule %(rule)s: choose the Activity Type.",
+                        rule=rule.display_name,
+                    )
+                )
+            if (
+                rule.action_type == "activity"
+                and rule.activity_assign == "user"
+                and not rule.activity_user_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Escalation rule %(rule)s: choose the Responsible user.",
+                        rule=rule.display_name,
+                    )
+                )
+            if rule.fee_amount < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Escalation rule %(rule)s: the Fixed Fee cannot be negative.",
+                        rule=rule.display_name,
+                    )
+                )
+            if rule.activity_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Escalation rule %(rule)s: Due in (Days) cannot be negative.",
+                        rule=rule.display_name,
+                    )
+                )
+            if rule.action_type == "hold" and not rule.stage_id.is_hold:
+                raise ValidationError(
+                    self.env._(
+                        "Escalation rule %(rule)s: a credit hold is set by a stage "
+                        "marked 'Sets a Credit Hold'; stage %(stage)s is not.",
+                        rule=rule.display_name,
+                        stage=rule.stage_id.name,
+                    )
+                )
+            if rule.action_type == "fee" and rule.active:
+                policies = rule.policy_ids or self.env[
+                    "credit.collection.policy"
+                ].search(
+                    [("company_id", "in", (rule.company_id or self.env.companies).ids)]
+                )
+                for policy in policies:
+                    policy._fee_account()
+
+    @api.model
+    def _rules_by_stage(self, company):
+        """{stage: rules} of the active rules that apply in ``company``."""
+        rules = self.sudo().search([("company_id", "in", (company.id, False))])
+        return rules.grouped("stage_id")
+
+    def _applies_to(self, policy):
+        self.ensure_one()
+        return not self.policy_ids or policy in self.policy_ids

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# The packaging checks, run by `make test` before the test suite (and alone by
+# `make check-packaging`). Each one works in its own database, a copy of the
+# template (ccol_pkg_*, dropped when it passes), and fails on any loss,
+# leftover or logged error:
+#
+#   wheel      the wheel built by `make dist` goes into a fresh virtual
+#              environment that sees Odoo but not the checkout; the addon is
+#              installed from it and answers a smoke check (pkg_checks smoke)
+#   upgrade    the previous release (the latest 19.0.* git tag before HEAD)
+#              is installed from `git archive`, given a small book (pkg_checks
+#              seed), upgraded to the work tree's code with `-u`: the addon's
+#              data must be the same after (pkg_checks data / compare)
+#   uninstall  on that upgraded database (or a fresh install with a book when
+#              there is no tag), uninstall the addon: Odoo's own records must
+#              be unchanged and the schema must be the one before the install
+#
+# Usage: bash tools/check_packaging.sh [wheel] [upgrade] [uninstall]  (all by default)
+# UPGRADE_FROM=<git tag or commit> picks the previous version to upgrade from.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+[[ -n "${VENV:-}" ]] || prepare
+TEMPLATE="${TEMPLATE:-$(template_db)}"
+WORK="$BUILD/pkg"
+mkdir -p "$WORK"
+# databases ccol_pkg_<check>_<checkout>: checkouts running at once do not clash
+DB_SUFFIX="$(printf %s "$ROOT" | sha256sum | cut -c1-8)"
+CHECKS="$ROOT/tools/pkg_checks.py"
+
+# An Odoo configuration like the project's, with another addons path.
+conf_with_addons_path() {
+    local conf="$1" addons_path="$2"
+    sed "s|^addons_path = .*|addons_path = $addons_path|" "$ODOO_CONF" >"$conf"
+}
+
+new_db() {
+    drop_db "$1"
+    createdb -T "$TEMPLATE" "$1"
+}
+
+drop_db() {
+    PGOPTIONS="-c client_min_messages=warning" dropdb --if-exists "$1"
+    rm -rf "$CACHE/data/filestore/$1"
+}
+
+# run LOGFILE WHAT COMMAND...: run quietly, show the log's end on failure and
+# fail on any WARNING/ERROR/CRITICAL line of an Odoo log.
+run() {
+    local logfile="$1" what="$2"
+    shift 2
+    "$@" >"$logfile" 2>&1 || { tail -40 "$logfile" >&2; die "$what failed (log: $logfile)"; }
+    check_log "$logfile" "$what"
+}
+
+py() { "$PYTHON" "$@"; }
+
+check_wheel() {
+    local start=$SECONDS db="ccol_pkg_wheel_$DB_SUFFIX" wenv="$WORK/wheel-venv" wheel site odoo_site
+    wheel="$(bash "$ROOT/tools/dist.sh")"
+    log "wheel: $(basename "$wheel") into a fresh virtual environment"
+    rm -rf "$wenv"
+    python3 -m venv --without-pip "$wenv"
+    site="$("$wenv/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
+    odoo_site="$(py -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
+    # Odoo and its requirements come from the project's environment (with
+    # their own .pth files, so Odoo's editable install too); the addon must
+    # come from the wheel only.
+    echo "import site; site.addsitedir('$odoo_site')" >"$site/ccol_odoo_env.pth"
+    py -m pip --python "$wenv/bin/python" install -q --disable-pip-version-check \
+        --no-index "$wheel" >"$WORK/wheel-pip.log" 2>&1 \
+        || { cat "$WORK/wheel-pip.log" >&2; die "pip install of $wheel failed"; }
+    local origin
+    origin="$("$wenv/bin/python" -c "import importlib.util as u
+print(u.find_spec('odoo.addons.$ADDON').origin)")"
+    [[ "$origin" == "$site/odoo/addons/$ADDON/__init__.py" ]] \
+        || die "odoo.addons.$ADDON resolves to $origin, not to the wheel's copy in $site"
+    # no addons path to the checkout: Odoo's addons only (the wheel's folder
+    # is on odoo.addons' namespace path by itself)
+    conf_with_addons_path "$WORK/wheel.conf" "$ODOO_SRC/addons"
+    new_db "$db"
+    run "$WORK/wheel-install.log" "installing $ADDON from the wheel" \
+        "$wenv/bin/python" "$ODOO_BIN" -c "$WORK/wheel.conf" -d "$db" -i "$ADDON" \
+        --stop-after-init --log-level=info
+    "$wenv/bin/python" "$CHECKS" smoke -c "$WORK/wheel.conf" -d "$db" \
+        --expect-under "$site" 2>"$WORK/wheel-smoke.log" \
+        || { tail -20 "$WORK/wheel-smoke.log" >&2; die "the wheel's smoke check failed"; }
+    drop_db "$db"
+    log "wheel: OK ($((SECONDS - start)) s)"
+}
+
+UPGRADED_DB=""
+check_upgrade() {
+    local start=$SECONDS db="ccol_pkg_upgrade_$DB_SUFFIX" from
+    if [[ -n "${UPGRADE_FROM:-}" ]]; then
+        from="$UPGRADE_FROM"
+    elif ! from="$(git -C "$ROOT" describe --tags --abbrev=0 --match '19.0.*' HEAD 2>/dev/null)"; then
+        log "upgrade: SKIPPED, no release tag (19.0.*) in this clone (shallow, or tags" \
+            "not fetched: git fetch --tags); nothing to upgrade from"
+        return 0
+    fi
+    log "upgrade: from $from ($(git -C "$ROOT" rev-parse --short "$from^{commit}")) to the work tree"
+    local old="$WORK/upgrade-from"
+    rm -rf "$old"
+    mkdir -p "$old/$ADDON"
+    git -C "$ROOT" archive --format=tar "$from" | tar -x -C "$old/$ADDON"
+    [[ -f "$old/$ADDON/__manifest__.py" ]] || die "$from has no __manifest__.py at its root"
+    conf_with_addons_path "$WORK/upgrade-from.conf" "$ODOO_SRC/addons,$old"
+    new_db "$db"
+    py "$CHECKS" schema -d "$db" -o "$WORK/schema-before-install.json"
+    run "$WORK/upgrade-install.log" "installing $ADDON $from" \
+        odoo_with "$WORK/upgrade-from.conf" -d "$db" -i "$ADDON" --stop-after-init --log-level=info
+    py "$CHECKS" seed -c "$WORK/upgrade-from.conf" -d "$db" 2>"$WORK/upgrade-seed.log" \
+        || { tail -30 "$WORK/upgrade-seed.log" >&2; die "seeding the $from database failed"; }
+    py "$CHECKS" data -d "$db" -o "$WORK/data-before-upgrade.json"
+    run "$WORK/upgrade.log" "upgrading $ADDON from $from" \
+        odoo -d "$db" -u "$ADDON" --stop-after-init --log-level=info
+    py "$CHECKS" data -d "$db" -o "$WORK/data-after-upgrade.json"
+    py "$CHECKS" compare "$WORK/data-before-upgrade.json" "$WORK/data-after-upgrade.json" \
+        || die "the upgrade from $from changed the addon's data (above: key: row)"
+    local version state
+    version="$(py -c "import ast; print(ast.literal_eval(open('$ROOT/__manifest__.py').read())['version'])")"
+    state="$(psql -d "$db" -Atc "select state || ' ' || latest_version from ir_module_module where name='$ADDON'")"
+    [[ "$state" == "installed $version" ]] || die "after the upgrade $ADDON is '$state', not 'installed $version'"
+    UPGRADED_DB="$db"
+    log "upgrade: OK, $(py -c "import json; d=json.load(open('$WORK/data-after-upgrade.json')); print(sum(d['counts'].values()), 'rows in', len(d['counts']), 'tables and', sum(map(len, d['rows'].values())), 'compared row by row')") ($((SECONDS - start)) s)"
+}
+
+odoo_with() {
+    local conf="$1"
+    shift
+    "$PYTHON" "$ODOO_BIN" -c "$conf" "$@"
+}
+
+check_uninstall() {
+    local start=$SECONDS db
+    if [[ -n "$UPGRADED_DB" ]]; then
+        db="$UPGRADED_DB"
+        log "uninstall: on the upgraded database $db"
+    else
+        db="ccol_pkg_uninstall_$DB_SUFFIX"
+        log "uninstall: on a fresh install with a small book ($db)"
+        new_db "$db"
+        py "$CHECKS" schema -d "$db" -o "$WORK/schema-before-install.json"
+        run "$WORK/uninstall-install.log" "installing $ADDON" \
+            odoo -d "$db" -i "$ADDON" --stop-after-init --log-level=info
+        py "$CHECKS" seed -c "$ODOO_CONF" -d "$db" 2>"$WORK/uninstall-seed.log" \
+            || { tail -30 "$WORK/uninstall-seed.log" >&2; die "seeding $db failed"; }
+    fi
+    py "$CHECKS" core -d "$db" -o "$WORK/core-before-uninstall.json"
+    run "$WORK/uninstall.log" "uninstalling $ADDON" \
+        py "$CHECKS" uninstall -c "$ODOO_CONF" -d "$db"
+    py "$CHECKS" core -d "$db" -o "$WORK/core-after-uninstall.json"
+    py "$CHECKS" compare "$WORK/core-before-uninstall.json" "$WORK/core-after-uninstall.json" \
+        || die "uninstalling $ADDON changed Odoo's own records (above)"
+    py "$CHECKS" schema -d "$db" -o "$WORK/schema-after-uninstall.json"
+    py "$CHECKS" compare "$WORK/schema-before-install.json" "$WORK/schema-after-uninstall.json" \
+        || die "the schema after uninstalling $ADDON is not the one before its install (above)"
+    local leftovers
+    leftovers="$(psql -d "$db" -Atc "select count(*) from ir_model_data where module='$ADDON'")"
+    [[ "$leftovers" == 0 ]] || die "$leftovers ir_model_data rows of $ADDON remain after its uninstall"
+    drop_db "$db"
+    log "uninstall: OK ($((SECONDS - start)) s)"
+}
+
+steps=("$@")
+((${#steps[@]})) || steps=(wheel upgrade uninstall)
+for step in "${steps[@]}"; do
+    case "$step" in
+        wheel | upgrade | uninstall) "check_$step" ;;
+        *) die "unknown check $step (wheel, upgrade, uninstall)" ;;
+    esac
+done
