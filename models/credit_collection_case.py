@@ -242,7 +242,8 @@ class CreditCollectionCase(models.Model):
                     )
                 )
             head = Markup("").join(
-                Markup("<th class='text-end'>%s</th>") % b for b in buckets
+                Markup("<th class='text-end'>%s</th>") % label
+                for label in self._aging_labels()
             )
             amounts = Markup("").join(
                 Markup("<td class='text-end'>%s</td>")

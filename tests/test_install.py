@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import odoo
+from odoo.modules.module import get_manifest
 from odoo.tests import BaseCase, tagged
 from odoo.tools import config
 
@@ -75,7 +76,8 @@ class TestInstall(BaseCase):
                 "select state, latest_version from ir_module_module"
                 f" where name='{ADDON}'",
             ).stdout.strip()
-            self.assertEqual(state, "installed|19.0.1.0.0")
+            version = get_manifest(ADDON)["version"]
+            self.assertEqual(state, f"installed|{version}")
         finally:
             odoo.sql_db.close_db(self.db)
             self._psql_cmd("dropdb", "--if-exists", self.db)
