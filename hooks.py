@@ -3,10 +3,11 @@
 
 
 def post_init_hook(env):
-    """Seed the standard credit tiers of every existing company (companies
-    created later get theirs on creation)."""
+    """Seed the standard credit tiers and collectability curves of every
+    existing company (companies created later get theirs on creation)."""
     companies = env["res.company"].with_context(active_test=False).search([])
     env["credit.collection.policy"]._create_default_tiers(companies)
+    env["credit.collectability.curve"]._create_default_curves(companies)
 
 
 def uninstall_hook(env):

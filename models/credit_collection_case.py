@@ -68,6 +68,33 @@ class CreditCollectionCase(models.Model):
     amount_residual = fields.Monetary(string="Total Due", readonly=True)
     amount_disputed = fields.Monetary(readonly=True)
     open_item_count = fields.Integer(string="Open Items", readonly=True)
+    # collectability (the company's active curve)
+    amount_expected = fields.Monetary(
+        string="Expected Collectible",
+        readonly=True,
+        help="Sum of the open items' residual times the probability of collecting "
+        "them at their age, on the company's collectability curve (credits count "
+        "in full).",
+    )
+    amount_lost_per_day = fields.Monetary(
+        string="Value Lost per Day",
+        readonly=True,
+        help="What one more day of delay costs: sum of the open items' residual "
+        "times the drop of the collectability curve over the next day.",
+    )
+    amount_loss_avoided = fields.Monetary(
+        string="Expected Loss Avoided",
+        readonly=True,
+        help="What is lost if the case waits until it reaches its next stage: "
+        "sum of the open items' residual times (p(age now) - p(age then)). The "
+        "worklist is ranked by it.",
+    )
+    next_stage_days = fields.Integer(
+        string="Days to Next Stage",
+        readonly=True,
+        help="Days until the worst item reaches the next stage's threshold (30 "
+        "on the last stage; 0 when nothing is escalatable).",
+    )
     on_hold = fields.Boolean(
         compute="_compute_on_hold", search="_search_on_hold", string="On Credit Hold"
     )
@@ -343,6 +370,10 @@ class CreditCollectionCase(models.Model):
             "amount_residual",
             "amount_disputed",
             "open_item_count",
+            "amount_expected",
+            "amount_lost_per_day",
+            "amount_loss_avoided",
+            "next_stage_days",
             "is_pinned",
             "pin_user_id",
             "pin_residual",
@@ -438,14 +469,21 @@ class CreditCollectionCase(models.Model):
 
     # ------------------------------------------------------------ stage machine
     @api.model
-    def _case_figures(self, company, partners=None):
+    def _case_figures(self, company, partners=None, curve=None):
         """Open receivable figures per commercial partner of ``company`` in one
-        grouped query: residual, overdue, open items, disputed amount and the
-        days overdue of the worst escalatable (not fully disputed) item."""
+        grouped query: residual, overdue, open items, disputed amount, the
+        days overdue of the worst escalatable (not fully disputed) item, and
+        on the collectability ``curve`` (default: the company's) the expected
+        collectible and the value lost per day. The key ``worst_due`` (the due
+        date of the worst escalatable item) is not a case field."""
         today = credit_today(self.env, company)
         open_items = open_receivable_items_sql(
             self.env, company, partners.ids if partners is not None else None
         )
+        curve = curve or self.env["credit.collectability.curve"]._get_active(company)
+        age = curve._age_sql(today)
+        p_now = curve._probability_sql(age)
+        p_tomorrow = curve._probability_sql(SQL("(%s + 1)", age))
         self.env["credit.promise"].flush_model(
             ["state", "date_deadline", "invoice_ids"]
         )
@@ -459,6 +497,11 @@ class CreditCollectionCase(models.Model):
                          AND line.amount_residual > 0
                    ) AS overdue,
                    COUNT(*) AS items,
+                   SUM(CASE WHEN line.amount_residual > 0
+                            THEN line.amount_residual * %(p_now)s
+                            ELSE line.amount_residual END) AS expected,
+                   SUM(GREATEST(line.amount_residual, 0)
+                       * (%(p_now)s - %(p_tomorrow)s)) AS lost_per_day,
                    SUM(LEAST(COALESCE(move.credit_dispute_amount, 0),
                              GREATEST(line.amount_residual, 0))) AS disputed,
                    MIN(COALESCE(line.date_maturity, line.date)) FILTER (
@@ -480,6 +523,8 @@ class CreditCollectionCase(models.Model):
                 """,
                 today=today,
                 open_items=open_items,
+                p_now=p_now,
+                p_tomorrow=p_tomorrow,
             )
         )
         figures = {}
@@ -491,8 +536,82 @@ class CreditCollectionCase(models.Model):
                 "open_item_count": row["items"],
                 "amount_disputed": row["disputed"] or 0.0,
                 "worst_days_overdue": max(worst, 0),
+                "amount_expected": row["expected"] or 0.0,
+                "amount_lost_per_day": row["lost_per_day"] or 0.0,
+                "worst_due": row["worst_due"],
             }
         return figures
+
+    @api.model
+    def _add_worklist_figures(self, company, curve, figures, ladder_for, today):
+        """The worklist: what waiting until the next stage costs. Adds the days
+        to the next stage and the expected loss avoided to ``figures`` (and
+        drops their ``worst_due``); ``ladder_for`` gives a partner's ladder."""
+        for partner_id, values in figures.items():
+            values["next_stage_days"] = self._next_stage_days(
+                ladder_for(partner_id), values.pop("worst_due"), today
+            )
+        loss_avoided = self._case_loss_avoided(
+            company,
+            curve,
+            {pid: values["next_stage_days"] for pid, values in figures.items()},
+            today,
+        )
+        for partner_id, values in figures.items():
+            values["amount_loss_avoided"] = loss_avoided.get(partner_id, 0.0)
+
+    # horizon of the worklist on the last stage of a ladder (days)
+    LAST_STAGE_HORIZON = 30
+
+    @api.model
+    def _next_stage_days(self, ladder, worst_due, today):
+        """Days until the worst escalatable item (due ``worst_due``) reaches
+        the threshold of the stage after the one it is in on ``ladder``;
+        ``LAST_STAGE_HORIZON`` on the last stage, 0 without such an item."""
+        if not worst_due:
+            return 0
+        days = (today - worst_due).days
+        thresholds = ladder.env.context.get("credit_collection_thresholds") or {}
+        for stage in ladder:
+            threshold = thresholds.get(stage.id, stage.min_days_overdue)
+            if threshold > max(days, 0):
+                return threshold - days
+        return self.LAST_STAGE_HORIZON
+
+    @api.model
+    def _case_loss_avoided(self, company, curve, horizons, today):
+        """Per partner, in one grouped query: sum of the open items' positive
+        residual times (p(age) - p(age + horizon)), ``horizons`` mapping the
+        partner ids to their days to the next stage."""
+        horizons = {pid: days for pid, days in horizons.items() if days > 0}
+        if not horizons:
+            return {}
+        open_items = open_receivable_items_sql(self.env, company, list(horizons))
+        item_age = SQL("item.age")
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT item.partner_id,
+                   SUM(item.residual * (%(p_now)s - %(p_later)s))
+              FROM (SELECT line.partner_id,
+                           line.amount_residual AS residual,
+                           %(age)s AS age
+                           %(open_items)s
+                       AND line.amount_residual > 0) AS item
+              JOIN unnest(%(partner_ids)s::int[], %(days)s::int[])
+                   AS horizon(partner_id, days)
+                ON horizon.partner_id = item.partner_id
+          GROUP BY item.partner_id
+                """,
+                age=curve._age_sql(today),
+                open_items=open_items,
+                p_now=curve._probability_sql(item_age),
+                p_later=curve._probability_sql(SQL("(item.age + horizon.days)")),
+                partner_ids=list(horizons),
+                days=list(horizons.values()),
+            )
+        )
+        return dict(rows)
 
     @api.model
     def _update_cases(self, company, partners=None):
@@ -506,7 +625,8 @@ class CreditCollectionCase(models.Model):
             mail_create_nosubscribe=True,
         )
         today = credit_today(self.env, company)
-        figures = self._case_figures(company, partners)
+        curve = self.env["credit.collectability.curve"]._get_active(company)
+        figures = self._case_figures(company, partners, curve=curve)
         domain = [("company_id", "=", company.id)]
         if partners is not None:
             domain.append(("partner_id", "in", partners.ids))
@@ -536,6 +656,8 @@ class CreditCollectionCase(models.Model):
                     else ladder
                 )
             return ladders[policy]
+
+        self._add_worklist_figures(company, curve, figures, ladder_for, today)
 
         currency = company.currency_id
         touched = Case.browse()
@@ -617,6 +739,10 @@ class CreditCollectionCase(models.Model):
                     "open_item_count": 0,
                     "amount_disputed": 0.0,
                     "worst_days_overdue": 0,
+                    "amount_expected": 0.0,
+                    "amount_lost_per_day": 0.0,
+                    "amount_loss_avoided": 0.0,
+                    "next_stage_days": 0,
                     "stage_id": ladder[:1].id,
                     "is_pinned": False,
                     "pin_reason": False,

@@ -83,6 +83,22 @@ class CreditCollectionPolicy(models.Model):
         help="Hold when the customer broke more promises to pay than this in the "
         "last 12 months.",
     )
+    # amount at risk on the collectability curve
+    use_amount_at_risk = fields.Boolean(
+        string="Amount at Risk Rule",
+        tracking=True,
+        help="Hold when the part of the open receivables the company's "
+        "collectability curve does not expect to collect (residual less expected "
+        "collectible) exceeds the threshold: old debt weighs more than new.",
+    )
+    amount_at_risk_mode = fields.Selection(
+        RULE_MODES, default="block", required=True, tracking=True
+    )
+    amount_at_risk_threshold = fields.Monetary(
+        string="Allowed Amount at Risk",
+        currency_field="currency_id",
+        tracking=True,
+    )
     # prepayment
     is_prepayment_only = fields.Boolean(
         string="Prepayment Only",
@@ -176,7 +192,8 @@ class CreditCollectionPolicy(models.Model):
     )
     _thresholds_positive = models.Constraint(
         "CHECK(default_credit_limit >= 0 AND overdue_amount_threshold >= 0"
-        " AND overdue_days_threshold >= 0 AND broken_promises_threshold >= 0)",
+        " AND overdue_days_threshold >= 0 AND broken_promises_threshold >= 0"
+        " AND amount_at_risk_threshold >= 0)",
         "Credit limits and thresholds cannot be negative.",
     )
     _escalation_positive = models.Constraint(
@@ -268,6 +285,7 @@ class CreditCollectionPolicy(models.Model):
         "overdue_amount_threshold",
         "overdue_days_threshold",
         "broken_promises_threshold",
+        "amount_at_risk_threshold",
     )
     def _check_thresholds(self):
         for policy in self:
@@ -276,6 +294,7 @@ class CreditCollectionPolicy(models.Model):
                 or policy.overdue_amount_threshold < 0
                 or policy.overdue_days_threshold < 0
                 or policy.broken_promises_threshold < 0
+                or policy.amount_at_risk_threshold < 0
             ):
                 raise ValidationError(
                     self.env._(

@@ -440,6 +440,7 @@ class CreditHoldReason(models.Model):
             ("prepayment", "Prepayment only"),
             ("stage", "Collection stage"),
             ("broken_promises", "Broken promises"),
+            ("amount_at_risk", "Amount at risk"),
             ("manual", "Manual hold"),
         ],
         required=True,

@@ -10,4 +10,5 @@ class ResCompany(models.Model):
     def create(self, vals_list):
         companies = super().create(vals_list)
         self.env["credit.collection.policy"]._create_default_tiers(companies)
+        self.env["credit.collectability.curve"]._create_default_curves(companies)
         return companies

@@ -31,7 +31,8 @@ def credit_today(env, company=None):
 
 
 def open_receivable_items_sql(env, company, partner_ids=None):
-    """``FROM … WHERE …`` of the open receivable items of ``company`` (of
+    """``FROM … WHERE …`` of the open receivable items of ``company`` (one
+    or several companies; of
     ``partner_ids`` only, when given), as the exposure and the collection cases
     both count them: posted, unreconciled, on a receivable account, and not on
     an invoice already paid or being paid through a registered payment without
@@ -57,12 +58,17 @@ def open_receivable_items_sql(env, company, partner_ids=None):
         if partner_ids is not None
         else SQL("AND line.partner_id IS NOT NULL")
     )
+    company_filter = (
+        SQL("line.company_id = %s", company.id)
+        if len(company) == 1
+        else SQL("line.company_id = ANY(%s)", company.ids)
+    )
     return SQL(
         """
               FROM account_move_line line
               JOIN account_account account ON account.id = line.account_id
               JOIN account_move move ON move.id = line.move_id
-             WHERE line.company_id = %(company)s
+             WHERE %(company_filter)s
                AND account.account_type = 'asset_receivable'
                AND line.reconciled IS NOT TRUE
                AND line.parent_state = 'posted'
@@ -70,7 +76,7 @@ def open_receivable_items_sql(env, company, partner_ids=None):
                     OR move.payment_state NOT IN ('in_payment', 'paid'))
                %(partner_filter)s
         """,
-        company=company.id,
+        company_filter=company_filter,
         partner_filter=partner_filter,
     )
 
@@ -621,6 +627,33 @@ class ResPartner(models.Model):
                     }
                 )
         case = batch["cases"].get(partner.id, self.env["credit.collection.case"])
+        if policy.use_amount_at_risk and case:
+            # the case's figures on the collectability curve (kept up to date
+            # with the stage): no query
+            currency = company.currency_id
+            at_risk = case.amount_residual - case.amount_expected
+            threshold = policy.amount_at_risk_threshold
+            if currency.compare_amounts(at_risk, threshold) > 0:
+                reasons.append(
+                    {
+                        "rule": "amount_at_risk",
+                        "mode": policy.amount_at_risk_mode,
+                        "name": self.env._(
+                            "Amount at risk %(at_risk)s (of %(residual)s due, by "
+                            "age) — allowed %(threshold)s",
+                            at_risk=format_amount(self.env, at_risk, currency),
+                            residual=format_amount(
+                                self.env, case.amount_residual, currency
+                            ),
+                            threshold=format_amount(self.env, threshold, currency),
+                        ),
+                        "measured": at_risk,
+                        "threshold": threshold,
+                        "hint": self.env._(
+                            "pay the oldest items first: they carry the risk"
+                        ),
+                    }
+                )
         if case.stage_id.is_hold:
             reasons.append(
                 {

@@ -5,6 +5,8 @@ from . import test_credit_rpc
 from . import test_generate_book
 from . import test_install
 from . import test_security
+from . import test_collectability
+from . import test_collection_kpi
 from . import test_escalation
 from . import test_escalation_race
 from . import test_tours

@@ -133,7 +133,13 @@ def _addon_tables(cr):
              JOIN ir_module_module mm ON mm.id = r.module WHERE mm.name = %s""",
         [ADDON],
     )
-    return sorted(set(tables + [name for (name,) in cr.fetchall()]))
+    # models read through a query (``_table_query``, e.g. the receivables
+    # analysis) have no table
+    return sorted(
+        table
+        for table in set(tables + [name for (name,) in cr.fetchall()])
+        if _table_exists(cr, table)
+    )
 
 
 def _addon_columns_on_core(cr):

@@ -1,0 +1,192 @@
+# Copyright 2026 Credit & Collections contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .res_partner import open_receivable_items_sql
+
+AGING_BUCKETS = [
+    ("not_due", "Not due"),
+    ("1_30", "1-30"),
+    ("31_60", "31-60"),
+    ("61_90", "61-90"),
+    ("91_180", "91-180"),
+    ("181_365", "181-365"),
+    ("over_365", "Over 365"),
+]
+
+
+def aging_bucket_sql(days_past_due):
+    """SQL CASE giving the aging bucket key of ``days_past_due``."""
+    return SQL(
+        """CASE WHEN %(d)s <= 0 THEN 'not_due'
+                WHEN %(d)s <= 30 THEN '1_30'
+                WHEN %(d)s <= 60 THEN '31_60'
+                WHEN %(d)s <= 90 THEN '61_90'
+                WHEN %(d)s <= 180 THEN '91_180'
+                WHEN %(d)s <= 365 THEN '181_365'
+                ELSE 'over_365' END""",
+        d=days_past_due,
+    )
+
+
+class CreditCollectionReport(models.Model):
+    """Open receivable items (the same definition as the exposure and the
+    collection cases) with their age, aging bucket and expected collectible on
+    their company's active collectability curve. Read only; for pivot and
+    graph views."""
+
+    _name = "credit.collection.report"
+    _description = "Receivables Analysis"
+    _auto = False
+    _rec_name = "move_id"
+    _order = "date_due, id"
+
+    line_id = fields.Many2one("account.move.line", string="Journal Item", readonly=True)
+    move_id = fields.Many2one("account.move", string="Entry", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    collector_id = fields.Many2one("res.users", readonly=True)
+    stage_id = fields.Many2one(
+        "credit.collection.stage", string="Collection Stage", readonly=True
+    )
+    policy_id = fields.Many2one(
+        "credit.collection.policy", string="Credit Tier", readonly=True
+    )
+    invoice_date = fields.Date(readonly=True)
+    date_due = fields.Date(string="Due Date", readonly=True)
+    days_past_due = fields.Integer(readonly=True, aggregator="max")
+    credit_age = fields.Integer(
+        string="Credit Age (days)", readonly=True, aggregator="max"
+    )
+    aging_bucket = fields.Selection(AGING_BUCKETS, readonly=True)
+    is_disputed = fields.Boolean(string="Disputed", readonly=True)
+    probability = fields.Float(
+        string="Collectability", readonly=True, aggregator="avg", digits=(16, 4)
+    )
+    amount_residual = fields.Monetary(string="Residual", readonly=True)
+    amount_overdue = fields.Monetary(string="Overdue", readonly=True)
+    amount_expected = fields.Monetary(string="Expected Collectible", readonly=True)
+    amount_at_risk = fields.Monetary(
+        string="At Risk",
+        readonly=True,
+        help="Residual less expected collectible: what the curve says will not "
+        "be collected.",
+    )
+
+    @property
+    def _table_query(self):
+        return self._report_query(self.env.companies)
+
+    @api.model
+    def _report_query(self, companies):
+        self.env["credit.collectability.curve.point"].flush_model()
+        self.env["credit.collectability.curve"].flush_model(
+            ["active", "basis", "company_id"]
+        )
+        self.env["credit.collection.case"].flush_model(
+            ["partner_id", "company_id", "user_id", "stage_id"]
+        )
+        self.env["res.partner"].flush_model(["user_id", "credit_policy_id"])
+        self.env["account.move"].flush_model(["invoice_date", "invoice_user_id"])
+        open_items = open_receivable_items_sql(self.env, companies)
+        # today in the user's time zone, as the cases count it
+        today = fields.Date.context_today(self)
+        days_past_due = SQL(
+            "(%s::date - COALESCE(line.date_maturity, line.date))", today
+        )
+        credit_age = SQL("(%s::date - COALESCE(move.invoice_date, line.date))", today)
+        # the item's age on its company's curve
+        age = SQL(
+            "(CASE WHEN curve.basis = 'credit_age' THEN item.credit_age"
+            " ELSE item.days_past_due END)"
+        )
+        return SQL(
+            """
+            SELECT item.id,
+                   item.id AS line_id,
+                   item.move_id,
+                   item.partner_id,
+                   item.company_id,
+                   company.currency_id,
+                   COALESCE(item.invoice_user_id, partner.user_id) AS user_id,
+                   ccase.user_id AS collector_id,
+                   ccase.stage_id,
+                   COALESCE(
+                       (partner.credit_policy_id ->> item.company_id::text)::int,
+                       policy.id
+                   ) AS policy_id,
+                   item.invoice_date,
+                   item.date_due,
+                   item.days_past_due,
+                   item.credit_age,
+                   item.aging_bucket,
+                   item.is_disputed,
+                   item.amount_residual,
+                   CASE WHEN item.days_past_due > 0 AND item.amount_residual > 0
+                        THEN item.amount_residual ELSE 0 END AS amount_overdue,
+                   %(p)s AS probability,
+                   CASE WHEN item.amount_residual > 0
+                        THEN item.amount_residual * %(p)s
+                        ELSE item.amount_residual END AS amount_expected,
+                   CASE WHEN item.amount_residual > 0
+                        THEN item.amount_residual * (1 - %(p)s)
+                        ELSE 0 END AS amount_at_risk
+              FROM (
+                SELECT line.id,
+                       line.move_id,
+                       line.partner_id,
+                       line.company_id,
+                       move.invoice_user_id,
+                       COALESCE(move.invoice_date, line.date) AS invoice_date,
+                       COALESCE(line.date_maturity, line.date) AS date_due,
+                       %(days_past_due)s AS days_past_due,
+                       %(credit_age)s AS credit_age,
+                       %(bucket)s AS aging_bucket,
+                       COALESCE(move.credit_dispute_state = 'open', FALSE)
+                           AS is_disputed,
+                       line.amount_residual
+                       %(open_items)s
+              ) AS item
+              JOIN res_company company ON company.id = item.company_id
+              JOIN res_partner partner ON partner.id = item.partner_id
+         LEFT JOIN credit_collection_case ccase
+                ON ccase.partner_id = item.partner_id
+               AND ccase.company_id = item.company_id
+         LEFT JOIN credit_collection_policy policy
+                ON policy.company_id = item.company_id
+               AND policy.is_default
+               AND policy.active
+         LEFT JOIN credit_collectability_curve curve
+                ON curve.company_id = item.company_id AND curve.active
+         LEFT JOIN (
+                SELECT point.curve_id,
+                       point.age_days AS age0,
+                       point.probability AS p0,
+                       LEAD(point.age_days) OVER w AS age1,
+                       LEAD(point.probability) OVER w AS p1,
+                       ROW_NUMBER() OVER w AS rank
+                  FROM credit_collectability_curve_point point
+                WINDOW w AS (PARTITION BY point.curve_id ORDER BY point.age_days)
+         ) AS seg
+                ON seg.curve_id = curve.id
+               AND ((seg.rank = 1 AND %(age)s < seg.age0)
+                    OR (%(age)s >= seg.age0
+                        AND (seg.age1 IS NULL OR %(age)s < seg.age1)))
+            """,
+            days_past_due=days_past_due,
+            credit_age=credit_age,
+            bucket=aging_bucket_sql(days_past_due),
+            open_items=open_items,
+            age=age,
+            p=SQL(
+                """COALESCE(
+                    CASE WHEN seg.age1 IS NULL OR %(age)s < seg.age0 THEN seg.p0
+                         ELSE seg.p0 + (seg.p1 - seg.p0) * (%(age)s - seg.age0)::float8
+                              / (seg.age1 - seg.age0) END,
+                    1.0)""",
+                age=age,
+            ),
+        )

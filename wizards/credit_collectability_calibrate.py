@@ -1,0 +1,360 @@
+# Copyright 2026 Credit & Collections contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, html_escape
+
+from ..models.credit_collectability_curve import DEFAULT_POINTS, interpolate
+
+# fewer customer invoices than this in the period: the history is too thin
+# and the shipped default curve is proposed instead
+MIN_CALIBRATION_ITEMS = 20
+
+
+class CreditCollectabilityCalibrate(models.TransientModel):
+    """Fit a collectability curve on the company's own history: for each age
+    of the curve, the share of the amount still outstanding at that age that
+    was eventually paid."""
+
+    _name = "credit.collectability.calibrate"
+    _description = "Calibrate a Collectability Curve"
+    _check_company_auto = True
+
+    curve_id = fields.Many2one(
+        "credit.collectability.curve", required=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="curve_id.company_id", store=True)
+    basis = fields.Selection(related="curve_id.basis")
+    date_from = fields.Date(
+        string="Items From",
+        required=True,
+        default=lambda self: fields.Date.context_today(self) - relativedelta(years=2),
+        help="Customer invoices whose date (credit age) or due date (days past "
+        "due) falls in this period make the history.",
+    )
+    date_to = fields.Date(
+        string="Items Until",
+        required=True,
+        default=lambda self: fields.Date.context_today(self) - relativedelta(days=90),
+    )
+    item_count = fields.Integer(string="Invoices in the Period", readonly=True)
+    min_items = fields.Integer(
+        string="Minimum Invoices",
+        default=MIN_CALIBRATION_ITEMS,
+        readonly=True,
+        help="Below this many invoices the history is too thin and the shipped "
+        "default curve is proposed.",
+    )
+    is_fallback = fields.Boolean(string="Default Curve Proposed", readonly=True)
+    note = fields.Text(readonly=True)
+    line_ids = fields.One2many(
+        "credit.collectability.calibrate.line", "wizard_id", string="Points"
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        for wizard in wizards.filtered(lambda w: not w.line_ids):
+            wizard.line_ids = [
+                Command.create({"age_days": age, "current_probability": probability})
+                for age, probability in wizard.curve_id._points()
+            ]
+        return wizards
+
+    # ------------------------------------------------------------------ actions
+    def action_fit(self):
+        """Fit each line's age on the history; fall back to the shipped
+        default curve when the history is too thin."""
+        self.ensure_one()
+        self.env["credit.hold"]._check_manager()
+        if self.date_from > self.date_to:
+            raise UserError(self.env._("Items From: the period starts after it ends."))
+        ages = sorted(set(self.line_ids.mapped("age_days")))
+        if len(ages) < 2:
+            raise UserError(self.env._("Points: at least two ages are needed."))
+        item_count, stats = self._history(ages)
+        current = self.curve_id._points()
+        vals = {"item_count": item_count}
+        if item_count < self.min_items:
+            default = DEFAULT_POINTS[self.curve_id.basis]
+            fitted = {age: interpolate(default, age) for age in ages}
+            vals.update(
+                is_fallback=True,
+                note=self.env._(
+                    "History too thin: %(count)s invoices in the period, at least "
+                    "%(min)s are needed. The shipped default curve is proposed.",
+                    count=item_count,
+                    min=self.min_items,
+                ),
+            )
+        else:
+            fitted = {}
+            previous = 1.0
+            for age in ages:
+                outstanding, collected, _count = stats.get(age, (0.0, 0.0, 0))
+                if outstanding > 0:
+                    p = min(max(collected / outstanding, 0.0), 1.0)
+                else:
+                    # no invoice reached this age unpaid: keep the curve
+                    p = interpolate(current, age)
+                # a curve cannot increase with age
+                previous = fitted[age] = round(min(p, previous), 4)
+            vals.update(
+                is_fallback=False,
+                note=self.env._(
+                    "Fitted on %(count)s invoices.",
+                    count=item_count,
+                ),
+            )
+        vals["line_ids"] = [Command.clear()] + [
+            Command.create(
+                {
+                    "age_days": age,
+                    "current_probability": interpolate(current, age),
+                    "fitted_probability": fitted[age],
+                    "item_count": stats.get(age, (0, 0, 0))[2],
+                    "amount_outstanding": stats.get(age, (0.0, 0, 0))[0],
+                    "amount_collected": stats.get(age, (0, 0.0, 0))[1],
+                }
+            )
+            for age in ages
+        ]
+        self.write(vals)
+        return self._action_reopen()
+
+    def action_adopt(self):
+        """Write the fitted points on the curve, with a note in its chatter."""
+        self.ensure_one()
+        self.env["credit.hold"]._check_manager()
+        lines = self.line_ids.sorted("age_days")
+        if not lines or not self.item_count and not self.is_fallback:
+            raise UserError(self.env._("Fit the curve first."))
+        curve = self.curve_id
+        before = curve._points()
+        curve.write(
+            {
+                "point_ids": [Command.clear()]
+                + [
+                    Command.create(
+                        {
+                            "age_days": line.age_days,
+                            "probability": line.fitted_probability,
+                        }
+                    )
+                    for line in lines
+                ],
+                "date_calibrated": fields.Datetime.now(),
+            }
+        )
+        curve.message_post(
+            body=Markup("%s<br/>%s<br/>%s")
+            % (
+                self.env._(
+                    "Calibrated by %(user)s on %(count)s invoices from %(start)s to "
+                    "%(end)s%(fallback)s.",
+                    user=self.env.user.name,
+                    count=self.item_count,
+                    start=self.date_from,
+                    end=self.date_to,
+                    fallback=self.env._(" (history too thin: default curve)")
+                    if self.is_fallback
+                    else "",
+                ),
+                html_escape(
+                    self.env._("Before: %(points)s", points=self._format(before))
+                ),
+                html_escape(
+                    self.env._(
+                        "After: %(points)s", points=self._format(curve._points())
+                    )
+                ),
+            )
+        )
+        return {"type": "ir.actions.act_window_close"}
+
+    # ------------------------------------------------------------------ helpers
+    def _action_reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Calibrate %(curve)s", curve=self.curve_id.name),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    @api.model
+    def _format(self, points):
+        return ", ".join(f"{age} d: {p:.3f}" for age, p in points)
+
+    def _history(self, ages):
+        """(invoices in the period, {age: (outstanding at that age, collected
+        from that age on, invoices observed)}) in one grouped query.
+
+        The items are the posted customer invoices' receivable lines whose
+        basis date (invoice date or due date) is in the period; an invoice is
+        observed at an age once that age is reached today. Credit notes
+        matched to an invoice reduce its amount; payments (bank, cash, payment
+        entries, registered payments) collect it; other matchings (write-offs)
+        close it uncollected."""
+        self.ensure_one()
+        curve = self.curve_id
+        today = fields.Date.context_today(self)
+        for model, names in (
+            (
+                "account.move.line",
+                [
+                    "account_id",
+                    "balance",
+                    "amount_residual",
+                    "reconciled",
+                    "parent_state",
+                    "date",
+                    "date_maturity",
+                    "company_id",
+                    "move_id",
+                    "journal_id",
+                ],
+            ),
+            (
+                "account.move",
+                [
+                    "move_type",
+                    "invoice_date",
+                    "payment_state",
+                    "origin_payment_id",
+                    "statement_line_id",
+                ],
+            ),
+            (
+                "account.partial.reconcile",
+                ["debit_move_id", "credit_move_id", "amount", "max_date"],
+            ),
+        ):
+            self.env[model].flush_model(names)
+        basis_date = (
+            SQL("COALESCE(move.invoice_date, line.date)")
+            if curve.basis == "credit_age"
+            else SQL("COALESCE(line.date_maturity, line.date)")
+        )
+        rows = self.env.execute_query_dict(
+            SQL(
+                """
+            WITH item AS (
+                SELECT line.id,
+                       %(basis_date)s AS basis_date,
+                       line.balance AS balance,
+                       CASE WHEN line.reconciled IS NOT TRUE
+                                 AND move.payment_state IN ('in_payment', 'paid')
+                            THEN line.amount_residual ELSE 0 END AS registered
+                  FROM account_move_line line
+                  JOIN account_account account ON account.id = line.account_id
+                  JOIN account_move move ON move.id = line.move_id
+                 WHERE line.company_id = %(company)s
+                   AND account.account_type = 'asset_receivable'
+                   AND line.parent_state = 'posted'
+                   AND move.move_type = 'out_invoice'
+                   AND line.balance > 0
+                   AND %(basis_date)s BETWEEN %(date_from)s AND %(date_to)s
+            ),
+            settle AS (
+                SELECT partial.debit_move_id AS line_id,
+                       partial.max_date,
+                       partial.amount,
+                       CASE WHEN other_move.move_type = 'out_refund' THEN 'refund'
+                            WHEN other_move.origin_payment_id IS NOT NULL
+                              OR other_move.statement_line_id IS NOT NULL
+                              OR journal.type IN ('bank', 'cash', 'credit')
+                            THEN 'paid'
+                            ELSE 'other' END AS kind
+                  FROM account_partial_reconcile partial
+                  JOIN item ON item.id = partial.debit_move_id
+                  JOIN account_move_line other ON other.id = partial.credit_move_id
+                  JOIN account_move other_move ON other_move.id = other.move_id
+                  JOIN account_journal journal ON journal.id = other_move.journal_id
+            ),
+            amount AS (
+                SELECT item.id,
+                       item.basis_date,
+                       item.registered,
+                       item.balance - COALESCE(SUM(settle.amount) FILTER (
+                           WHERE settle.kind = 'refund'), 0) AS amount
+                  FROM item
+             LEFT JOIN settle ON settle.line_id = item.id
+              GROUP BY item.id, item.basis_date, item.registered, item.balance
+            ),
+            per_age AS (
+                SELECT grid.age,
+                       amount.amount - COALESCE(SUM(settle.amount) FILTER (
+                           WHERE settle.kind <> 'refund'
+                             AND settle.max_date < amount.basis_date + grid.age
+                       ), 0) AS outstanding,
+                       amount.registered + COALESCE(SUM(settle.amount) FILTER (
+                           WHERE settle.kind = 'paid'
+                             AND settle.max_date >= amount.basis_date + grid.age
+                       ), 0) AS collected
+                  FROM unnest(%(ages)s::int[]) AS grid(age)
+                  JOIN amount ON amount.basis_date + grid.age <= %(today)s
+             LEFT JOIN settle ON settle.line_id = amount.id
+              GROUP BY grid.age, amount.id, amount.amount, amount.registered,
+                       amount.basis_date
+            )
+            SELECT NULL AS age, COUNT(*) AS items, 0 AS outstanding, 0 AS collected
+              FROM item
+             UNION ALL
+            SELECT age, COUNT(*), SUM(outstanding), SUM(collected)
+              FROM per_age
+             WHERE outstanding > 0.005
+          GROUP BY age
+                """,
+                basis_date=basis_date,
+                company=curve.company_id.id,
+                date_from=self.date_from,
+                date_to=self.date_to,
+                ages=list(ages),
+                today=today,
+            )
+        )
+        item_count = 0
+        stats = {}
+        for row in rows:
+            if row["age"] is None:
+                item_count = row["items"]
+            else:
+                stats[row["age"]] = (
+                    row["outstanding"] or 0.0,
+                    min(row["collected"] or 0.0, row["outstanding"] or 0.0),
+                    row["items"],
+                )
+        return item_count, stats
+
+
+class CreditCollectabilityCalibrateLine(models.TransientModel):
+    _name = "credit.collectability.calibrate.line"
+    _description = "Calibrated Point of a Collectability Curve"
+    _order = "age_days"
+
+    wizard_id = fields.Many2one(
+        "credit.collectability.calibrate", required=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="wizard_id.company_id")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    age_days = fields.Integer(string="Age (days)", required=True)
+    current_probability = fields.Float(string="Current", digits=(16, 4), readonly=True)
+    fitted_probability = fields.Float(string="Fitted", digits=(16, 4))
+    item_count = fields.Integer(
+        string="Invoices", readonly=True, help="Invoices still unpaid at this age."
+    )
+    amount_outstanding = fields.Monetary(
+        string="Outstanding at Age",
+        readonly=True,
+        help="Amount of these invoices still unpaid at this age.",
+    )
+    amount_collected = fields.Monetary(
+        string="Collected Afterwards",
+        readonly=True,
+        help="Part of that amount paid afterwards (up to today).",
+    )
