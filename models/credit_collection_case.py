@@ -1090,9 +1090,38 @@ class CreditCollectionCase(models.Model):
         """Daily escalation run, committed in batches (resumable)."""
         self._run_escalation(commit=True)
 
+    # above this many selected cases, the manual run plans the actions now and
+    # leaves their execution to the escalation job (in the background)
+    MANUAL_RUN_LIMIT = 100
+
     def action_run_escalation(self):
-        """Run the escalation now for the selected cases."""
+        """Run the escalation now for the selected cases (many cases: plan
+        now, execute in the background)."""
         self.check_access("write")
+        if len(self) > self.MANUAL_RUN_LIMIT:
+            cases = self.sudo()
+            planned = self.env["credit.collection.action"].browse()
+            for company, company_cases in cases.grouped("company_id").items():
+                self._update_cases(company, company_cases.partner_id)
+                planned |= self.env["credit.collection.action"]._plan(
+                    company_cases.filtered("active"), credit_today(self.env, company)
+                )
+            self.env.ref("account_credit_collection.ir_cron_escalate")._trigger()
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "title": self.env._("Escalation run"),
+                    "message": self.env._(
+                        "%(planned)s actions planned for %(cases)s cases; the "
+                        "escalation job executes them in the background (see the "
+                        "Escalation Outbox).",
+                        planned=len(planned),
+                        cases=len(self),
+                    ),
+                },
+            }
         summary = self.sudo()._run_escalation(cases=self.sudo())
         return {
             "type": "ir.actions.client",

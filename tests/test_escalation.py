@@ -716,3 +716,31 @@ class TestEscalationDryRun(EscalationCommon):
         wizard = self.env["credit.collection.simulation"].create({})
         with self.assertRaises(AccessError):
             wizard.with_user(self.collector).action_simulate()
+
+
+@tagged("post_install", "-at_install")
+class TestEscalationManualRun(EscalationCommon):
+    def test_big_selection_is_planned_now_and_executed_in_the_background(self):
+        customers = self.env["res.partner"]
+        for index in range(3):
+            customer = self._customer(f"Selected {index} Ltd")
+            customer.email = f"ap{index}@selected.example.com"
+            self._invoice(customer, 100.0, overdue_days=5)
+            customers |= customer
+        self.env.flush_all()
+        self.Case.sudo()._update_cases(self.company, customers)
+        cases = self.Case.search([("partner_id", "in", customers.ids)])
+        cron = self.env.ref("account_credit_collection.ir_cron_escalate")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        with patch.object(type(self.Case), "MANUAL_RUN_LIMIT", 2):
+            result = cases.with_user(self.collector).action_run_escalation()
+        self.assertIn("in the background", result["params"]["message"])
+        actions = self.Action.sudo().search([("partner_id", "in", customers.ids)])
+        self.assertEqual(set(actions.mapped("state")), {"planned"})
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+            triggers + 1,
+        )
+        # a small selection runs at once
+        result = cases[:1].with_user(self.collector).action_run_escalation()
+        self.assertEqual(self._actions(cases[:1].partner_id).state, "done")

@@ -27,6 +27,13 @@ if [[ "${DEMO_RESET:-0}" == 1 ]] || ! book_ready; then
     "$PYTHON" "$ROOT/tools/generate_book.py" -c "$ODOO_CONF" -d "$DB" \
         --customers "$CUSTOMERS" --invoices "$INVOICES" --seed "$SEED" \
         | tail -1
+    log "First escalation run (reminders, statements, activities, fees, holds)"
+    odoo shell -d "$DB" --log-level=warn >"$BUILD/demo-escalation.log" 2>&1 <<'PY' \
+        || { tail -40 "$BUILD/demo-escalation.log" >&2; die "the escalation run failed"; }
+summary = env["credit.collection.case"]._run_escalation(commit=True)
+print("escalation:", summary)
+PY
+    grep "^escalation:" "$BUILD/demo-escalation.log" || true
     psql -d "$DB" -qc "insert into ir_config_parameter (key, value, create_uid, write_uid,
         create_date, write_date) values ('account_credit_collection.demo_book',
         '$CUSTOMERS/$INVOICES/$SEED', 1, 1, now(), now())

@@ -31,4 +31,10 @@ NODE_PATH="$BUILD/node/node_modules" node "$ROOT/tools/screenshots/shoot.js" "$B
     "quotation_on_hold=/odoo/action-sale.action_quotations_with_onboarding/$held_order" \
     "credit_holds=/odoo/credit-holds" \
     "credit_hold_form=/odoo/credit-holds/$hold" \
-    "partner_credit=/odoo/action-account.res_partner_action_customer/$held_partner|Credit"
+    "partner_credit=/odoo/action-account.res_partner_action_customer/$held_partner|Credit" \
+    "escalation_outbox=/odoo/action-account_credit_collection.credit_collection_action_action" \
+    "dry_run=/odoo/action-account_credit_collection.credit_collection_simulation_action!.modal button[name=action_simulate]" \
+    "statement=raw:/report/html/account_credit_collection.report_credit_statement/$case" \
+    "worklist=/odoo/collections-worklist" \
+    "receivables_analysis=/odoo/receivables-analysis" \
+    "collection_kpis=/odoo/collection-kpis"

@@ -22,13 +22,28 @@ const { chromium } = require("playwright-core");
   await page.click("button[type=submit]");
   await page.waitForURL(/\/odoo/);
   for (const spec of shots) {
-    // name=path[|text of a notebook tab to open]
-    const [name, rest] = spec.split("=");
+    // name=path[|text of a notebook tab to open][!selector of a button to click]
+    // a path starting with raw: is a plain page (e.g. a report as HTML)
+    const name = spec.slice(0, spec.indexOf("="));
+    let rest = spec.slice(spec.indexOf("=") + 1);
+    let click = null;
+    if (rest.includes("!")) {
+      [rest, click] = rest.split("!");
+    }
     const [path, tab] = rest.split("|");
-    await page.goto(`${base}${path}`);
-    await page.waitForSelector(".o_view_controller", { timeout: 20000 });
+    const raw = path.startsWith("raw:");
+    await page.goto(`${base}${raw ? path.slice(4) : path}`);
+    if (!raw) {
+      await page.waitForSelector(".o_view_controller, .modal .o_form_view", {
+        timeout: 20000,
+      });
+    }
     if (tab) {
       await page.click(`.o_notebook_headers a:text-is("${tab}")`);
+    }
+    if (click) {
+      await page.click(click);
+      await page.waitForTimeout(4000);
     }
     await page.waitForTimeout(2500);
     await page.screenshot({ path: `${outDir}/${name}.png` });
