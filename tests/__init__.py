@@ -10,3 +10,4 @@ from . import test_collection_kpi
 from . import test_escalation
 from . import test_escalation_race
 from . import test_tours
+from . import test_i18n

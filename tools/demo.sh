@@ -28,7 +28,8 @@ if [[ "${DEMO_RESET:-0}" == 1 ]] || ! book_ready; then
         --customers "$CUSTOMERS" --invoices "$INVOICES" --seed "$SEED" \
         | tail -1
     log "First escalation run (reminders, statements, activities, fees, holds)"
-    odoo shell -d "$DB" --log-level=warn >"$BUILD/demo-escalation.log" 2>&1 <<'PY' \
+    "$PYTHON" "$ODOO_BIN" shell -c "$ODOO_CONF" -d "$DB" --log-level=warn \
+        >"$BUILD/demo-escalation.log" 2>&1 <<'PY' \
         || { tail -40 "$BUILD/demo-escalation.log" >&2; die "the escalation run failed"; }
 summary = env["credit.collection.case"]._run_escalation(commit=True)
 print("escalation:", summary)
