@@ -801,6 +801,7 @@ class CreditCollectionAction(models.Model):
     def action_waive(self):
         """Manager: waive a fee — its invoice is reversed by a credit note."""
         self.env["credit.hold"]._check_manager()
+        self.check_access("read")
         for action in self.sudo():
             if action.action_type != "fee" or not action.fee_move_id:
                 raise UserError(self.env._("Only a posted fee can be waived."))
@@ -835,6 +836,7 @@ class CreditCollectionAction(models.Model):
     def action_retry(self):
         """Manager: try a failed or skipped action again on the next run."""
         self.env["credit.hold"]._check_manager()
+        self.check_access("read")
         for action in self.sudo():
             if action.state not in ("failed", "skipped"):
                 raise UserError(
@@ -853,6 +855,7 @@ class CreditCollectionAction(models.Model):
     def action_skip(self):
         """Manager: never do a planned action."""
         self.env["credit.hold"]._check_manager()
+        self.check_access("read")
         for action in self.sudo():
             if action.state not in ("planned", "failed"):
                 raise UserError(
