@@ -7,3 +7,4 @@ from . import test_install
 from . import test_security
 from . import test_escalation
 from . import test_escalation_race
+from . import test_adversarial_access
