@@ -8,3 +8,5 @@ from . import test_security
 from . import test_escalation
 from . import test_escalation_race
 from . import test_adversarial_access
+from . import test_adversarial_race
+from . import test_adversarial_faults
