@@ -11,3 +11,4 @@ from . import test_adversarial_access
 from . import test_adversarial_race
 from . import test_adversarial_faults
 from . import test_adversarial_input
+from . import test_adversarial_integrity
