@@ -140,9 +140,7 @@ class AccountMove(models.Model):
         disputes = self._CREDIT_DISPUTE_FIELDS & set(vals)
         if disputes and not self.env.su:
             if not self.env.user.has_group("account_credit_collection.group_user"):
-                raise AccessError(
-                    self.env._("Only collection users record disputes.")
-                )
+                raise AccessError(self.env._("Only collection users record disputes."))
         if "credit_dispute_amount" in vals and "credit_dispute_state" not in vals:
             # written directly (import, RPC) rather than through the wizard:
             # the dispute's state follows its amount

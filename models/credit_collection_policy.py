@@ -328,7 +328,9 @@ class CreditCollectionPolicy(models.Model):
             ladder = Stage._ladder(policy.company_id, policy)
             thresholds = ladder.env.context["credit_collection_thresholds"]
             previous = None
-            for stage in ladder.sorted(lambda s: (s.sequence, s.min_days_overdue, s.id)):
+            for stage in ladder.sorted(
+                lambda s: (s.sequence, s.min_days_overdue, s.id)
+            ):
                 if previous and thresholds[stage.id] < thresholds[previous.id]:
                     raise ValidationError(
                         self.env._(

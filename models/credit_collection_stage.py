@@ -61,7 +61,7 @@ class CreditCollectionStage(models.Model):
     def _check_ladder_not_empty(self):
         """Every company keeps at least one automatic stage: an empty ladder
         would leave the cases without a stage and stop the escalation."""
-        for company in self.env["res.company"].sudo().search([]):
+        for company in self.env["res.company"].sudo().search([("id", "!=", False)]):
             if not self._ladder(company):
                 raise ValidationError(
                     self.env._(
@@ -76,7 +76,7 @@ class CreditCollectionStage(models.Model):
         remaining = self.sudo().search(
             [("id", "not in", self.ids), ("is_manual", "=", False)]
         )
-        for company in self.env["res.company"].sudo().search([]):
+        for company in self.env["res.company"].sudo().search([("id", "!=", False)]):
             own = remaining.filtered(lambda s, c=company: s.company_id == c)
             if not (own or remaining.filtered(lambda s: not s.company_id)):
                 raise ValidationError(

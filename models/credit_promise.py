@@ -165,7 +165,9 @@ class CreditPromise(models.Model):
 
     def write(self, vals):
         if not self.env.su and (self._SYSTEM_FIELDS | self._TERMS_FIELDS) & set(vals):
-            raise self._forged_error((self._SYSTEM_FIELDS | self._TERMS_FIELDS) & set(vals))
+            raise self._forged_error(
+                (self._SYSTEM_FIELDS | self._TERMS_FIELDS) & set(vals)
+            )
         return super().write(vals)
 
     def action_cancel(self):

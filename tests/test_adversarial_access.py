@@ -45,6 +45,340 @@ BYPASS_CONTEXT = {
 }
 
 
+class AttemptKit:
+    """The records under attack (ids, as an external client sees them) and
+    the attempts on them: each ``attempt(call)`` calls the API through
+    ``call``, a client logged in as the attacker."""
+
+    def __init__(self, test):
+        self.test = test
+        self.order, self.hold, self.case = test.order.id, test.hold.id, test.case.id
+        self.promise, self.inv = test.promise.id, test.invoice.id
+        self.fee_move = test.fee_action.fee_move_id
+        self.fee_line = self.fee_move.invoice_line_ids[:1].id
+        self.action_ids = test.actions.ids
+        self.done_action = test.actions.filtered(lambda a: a.state == "done")[:1].id
+        self.company = test.company.id
+        self.partner = test.customer.id
+        self.forged_action = {
+            "idempotency_key": "forged/key",
+            "case_id": self.case,
+            "partner_id": self.partner,
+            "company_id": self.company,
+            "stage_id": test.stage.id,
+            "action_type": "email",
+            "state": "done",
+        }
+        self.new_order = {
+            "partner_id": self.partner,
+            "company_id": self.company,
+            "order_line": [
+                create({"product_id": test.product.id, "price_unit": 500.0})
+            ],
+        }
+
+    def confirm(self, call):
+        return call("sale.order", "action_confirm", [self.order])
+
+    def confirm_ctx(self, call):
+        return call(
+            "sale.order", "action_confirm", [self.order], context=BYPASS_CONTEXT
+        )
+
+    def write_sale(self, call):
+        return call("sale.order", "write", [self.order], {"state": "sale"})
+
+    def create_sale(self, call):
+        return call("sale.order", "create", [dict(self.new_order, state="sale")])
+
+    def create_default_sale(self, call):
+        return call(
+            "sale.order",
+            "create",
+            [self.new_order],
+            context={"default_state": "sale", **BYPASS_CONTEXT},
+        )
+
+    def copy_sale(self, call):
+        return call("sale.order", "copy", [self.order], {"state": "sale"})
+
+    def load_sale(self, call):
+        return call(
+            "sale.order",
+            "load",
+            [
+                "partner_id/.id",
+                "company_id/.id",
+                "state",
+                "order_line/product_id/.id",
+            ],
+            [[str(self.partner), str(self.company), "sale", str(self.test.product.id)]],
+        )
+
+    def steal_override(self, call):
+        return call(
+            "sale.order", "write", [self.order], {"credit_hold_override_id": self.hold}
+        )
+
+    def private_confirm(self, call):
+        return call("sale.order", "_action_confirm", [self.order])
+
+    def private_override(self, call):
+        return call(
+            "sale.order", "_credit_confirm_under_override", [self.order], self.hold, []
+        )
+
+    def open_override(self, call):
+        return call("sale.order", "action_credit_override", [self.order])
+
+    def override_wizard(self, company_id):
+        def attempt(call):
+            wizard = call(
+                "credit.hold.override",
+                "create",
+                [
+                    {
+                        "partner_id": self.partner,
+                        "company_id": company_id,
+                        "reason": "I say so",
+                    }
+                ],
+            )
+            return call("credit.hold.override", "action_override", wizard)
+
+        return attempt
+
+    def manual_hold_wizard(self, call):
+        wizard = call(
+            "credit.hold.manual",
+            "create",
+            [
+                {
+                    "partner_id": self.partner,
+                    "company_id": self.company,
+                    "reason": "spite",
+                }
+            ],
+        )
+        return call("credit.hold.manual", "action_set_hold", wizard)
+
+    def hold_write(self, vals):
+        return lambda call: call("credit.hold", "write", [self.hold], vals)
+
+    def hold_call(self, method, *args):
+        return lambda call: call("credit.hold", method, [self.hold], *args)
+
+    def hold_create(self, call):
+        return call(
+            "credit.hold",
+            "create",
+            [
+                {
+                    "partner_id": self.partner,
+                    "company_id": self.company,
+                    "origin": "manual",
+                    "state": "released",
+                }
+            ],
+        )
+
+    def reading(self, model, ids, fields_):
+        return lambda call: call(model, "read", ids, fields_)
+
+    def search_other(self, model):
+        return lambda call: call(
+            model, "search_read", [("company_id", "=", self.company)], ["id"]
+        )
+
+    def partner_write(self, vals, context=None):
+        kwargs = {"context": context} if context else {}
+        return lambda call: call("res.partner", "write", [self.partner], vals, **kwargs)
+
+    def tier_write(self, call):
+        return call(
+            "credit.collection.policy",
+            "write",
+            [self.test.tier.id],
+            {"default_credit_limit": 1e9, "use_credit_limit": False},
+        )
+
+    def tier_create(self, call):
+        return call(
+            "credit.collection.policy",
+            "create",
+            [{"name": "Free credit", "company_id": self.company, "is_default": False}],
+        )
+
+    def stage_write(self, call):
+        return call(
+            "credit.collection.stage",
+            "write",
+            [self.test.stage.id],
+            {"min_days_overdue": 9999},
+        )
+
+    def stage_create(self, call):
+        return call(
+            "credit.collection.stage",
+            "create",
+            [{"name": "Never", "min_days_overdue": 1}],
+        )
+
+    def stage_unlink(self, call):
+        return call("credit.collection.stage", "unlink", [self.test.stage.id])
+
+    def case_write(self, vals):
+        return lambda call: call("credit.collection.case", "write", [self.case], vals)
+
+    def case_call(self, method):
+        return lambda call: call("credit.collection.case", method, [self.case])
+
+    def promise_create(self, vals):
+        return lambda call: call(
+            "credit.promise",
+            "create",
+            [
+                dict(
+                    {
+                        "case_id": self.case,
+                        "amount": 300.0,
+                        "date": str(self.test.today + timedelta(days=3)),
+                        "invoice_ids": [set_([self.inv])],
+                    },
+                    **vals,
+                )
+            ],
+        )
+
+    def promise_write(self, vals):
+        return lambda call: call("credit.promise", "write", [self.promise], vals)
+
+    def promise_via_case(self, call):
+        return call(
+            "credit.collection.case",
+            "write",
+            [self.case],
+            {"promise_ids": [update(self.promise, {"state": "kept"})]},
+        )
+
+    def promise_unlink(self, call):
+        return call("credit.promise", "unlink", [self.promise])
+
+    def dispute_write(self, vals):
+        return lambda call: call("account.move", "write", [self.inv], vals)
+
+    def dispute_wizard(self, call):
+        wizard = call(
+            "account.move.credit.dispute",
+            "create",
+            [{"move_id": self.inv, "amount": 300.0, "reason": "quality"}],
+        )
+        return call("account.move.credit.dispute", "action_apply", wizard)
+
+    def action_write(self, vals):
+        return lambda call: call(
+            "credit.collection.action", "write", self.action_ids, vals
+        )
+
+    def action_call(self, method):
+        return lambda call: call("credit.collection.action", method, self.action_ids)
+
+    def action_create(self, call):
+        return call("credit.collection.action", "create", [self.forged_action])
+
+    def action_unlink(self, call):
+        return call("credit.collection.action", "unlink", [self.done_action])
+
+    def rule_write(self, call, rule_id=None):
+        rule_id = rule_id or self.test.rule.id
+        return call(
+            "credit.collection.rule",
+            "write",
+            [rule_id],
+            {"active": False, "fee_amount": 1e6},
+        )
+
+    def rule_create(self, call):
+        return call(
+            "credit.collection.rule",
+            "create",
+            [
+                {
+                    "stage_id": self.test.stage.id,
+                    "action_type": "fee",
+                    "fee_amount": 1e6,
+                    "company_id": self.company,
+                }
+            ],
+        )
+
+    def rule_unlink(self, call, rule_id=None):
+        rule_id = rule_id or self.test.rule.id
+        return call("credit.collection.rule", "unlink", [rule_id])
+
+    def company_rule(self, attempt):
+        return lambda call: attempt(call, self.test.company_rule.id)
+
+    def simulate(self, call):
+        return call(
+            "credit.collection.simulation", "action_simulate", [self.test.simulation.id]
+        )
+
+    def simulate_other(self, call):
+        wizard = call(
+            "credit.collection.simulation",
+            "create",
+            [{"policy_id": self.test.tier.id, "company_id": self.company}],
+        )
+        return call("credit.collection.simulation", "action_simulate", wizard)
+
+    def fee_move_write(self, call):
+        return call(
+            "account.move",
+            "write",
+            [self.inv],
+            {"credit_fee_action_id": self.done_action},
+        )
+
+    def fee_move_unlink_link(self, call):
+        return call(
+            "account.move", "write", [self.fee_move.id], {"credit_fee_action_id": False}
+        )
+
+    def fee_line_write(self, vals):
+        return lambda call: call("account.move.line", "write", [self.fee_line], vals)
+
+    def fee_move_create(self, call):
+        return call(
+            "account.move",
+            "create",
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.partner,
+                    "credit_fee_action_id": self.done_action,
+                    "invoice_line_ids": [
+                        create(
+                            {
+                                "name": "forged fee",
+                                "price_unit": 1.0,
+                                "credit_fee_kind": "fee",
+                            }
+                        )
+                    ],
+                }
+            ],
+        )
+
+    def load_refused(self, result):
+        return not result["ids"] and any(
+            m["type"] == "error" and m["message"] for m in result["messages"]
+        )
+
+    def empty(self, result):
+        return result == [] or result is False
+
+
 @tagged("post_install", "-at_install")
 class TestAdversarialAccess(HttpCase):
     @classmethod
@@ -279,379 +613,96 @@ class TestAdversarialAccess(HttpCase):
         }
 
     # --------------------------------------------------------------- attempts
+    def _attempt_kit(self):
+        return AttemptKit(self)
+
     def _attempts(self):
-        """(label, user, attempt): ``attempt(call)`` must raise a refusal, or
-        return a value that ``refused_if`` (4th, optional) accepts."""
-        order, hold, case = self.order.id, self.hold.id, self.case.id
-        promise, inv = self.promise.id, self.invoice.id
-        fee_move = self.fee_action.fee_move_id
-        fee_line = fee_move.invoice_line_ids[:1].id
-        action_ids = self.actions.ids
-        done_action = self.actions.filtered(lambda a: a.state == "done")[:1].id
-        company, other = self.company.id, self.other_company.id
-        partner = self.customer.id
-        forged_action = {
-            "idempotency_key": "forged/key",
-            "case_id": case,
-            "partner_id": partner,
-            "company_id": company,
-            "stage_id": self.stage.id,
-            "action_type": "email",
-            "state": "done",
-        }
-        new_order = {
-            "partner_id": partner,
-            "company_id": company,
-            "order_line": [
-                create(
-                    {"product_id": self.product.id, "price_unit": 500.0}
-                )
-            ],
-        }
+        """(label, user, attempt[, refused_if]): ``attempt(call)`` must raise
+        a refusal, or return a value that ``refused_if`` accepts (searches
+        that find nothing of the other company, imports that import nothing)."""
+        kit = self._attempt_kit()
+        return (
+            self._attempts_orders_holds(kit)
+            + self._attempts_settings_cases(kit)
+            + self._attempts_outbox_config(kit)
+        )
 
-        def confirm(call):
-            return call("sale.order", "action_confirm", [order])
-
-        def confirm_ctx(call):
-            return call(
-                "sale.order", "action_confirm", [order], context=BYPASS_CONTEXT
-            )
-
-        def write_sale(call):
-            return call("sale.order", "write", [order], {"state": "sale"})
-
-        def create_sale(call):
-            return call("sale.order", "create", [dict(new_order, state="sale")])
-
-        def create_default_sale(call):
-            return call(
-                "sale.order",
-                "create",
-                [new_order],
-                context={"default_state": "sale", **BYPASS_CONTEXT},
-            )
-
-        def copy_sale(call):
-            return call("sale.order", "copy", [order], {"state": "sale"})
-
-        def load_sale(call):
-            return call(
-                "sale.order",
-                "load",
-                [
-                    "partner_id/.id",
-                    "company_id/.id",
-                    "state",
-                    "order_line/product_id/.id",
-                ],
-                [[str(partner), str(company), "sale", str(self.product.id)]],
-            )
-
-        def steal_override(call):
-            return call(
-                "sale.order", "write", [order], {"credit_hold_override_id": hold}
-            )
-
-        def private_confirm(call):
-            return call("sale.order", "_action_confirm", [order])
-
-        def private_override(call):
-            return call(
-                "sale.order", "_credit_confirm_under_override", [order], hold, []
-            )
-
-        def open_override(call):
-            return call("sale.order", "action_credit_override", [order])
-
-        def override_wizard(company_id):
-            def attempt(call):
-                wizard = call(
-                    "credit.hold.override",
-                    "create",
-                    [
-                        {
-                            "partner_id": partner,
-                            "company_id": company_id,
-                            "reason": "I say so",
-                        }
-                    ],
-                )
-                return call("credit.hold.override", "action_override", wizard)
-
-            return attempt
-
-        def manual_hold_wizard(call):
-            wizard = call(
-                "credit.hold.manual",
-                "create",
-                [{"partner_id": partner, "company_id": company, "reason": "spite"}],
-            )
-            return call("credit.hold.manual", "action_set_hold", wizard)
-
-        def hold_write(vals):
-            return lambda call: call("credit.hold", "write", [hold], vals)
-
-        def hold_call(method, *args):
-            return lambda call: call("credit.hold", method, [hold], *args)
-
-        def hold_create(call):
-            return call(
-                "credit.hold",
-                "create",
-                [
-                    {
-                        "partner_id": partner,
-                        "company_id": company,
-                        "origin": "manual",
-                        "state": "released",
-                    }
-                ],
-            )
-
-        def read(model, ids, fields_):
-            return lambda call: call(model, "read", ids, fields_)
-
-        def search_other(model):
-            return lambda call: call(
-                model, "search_read", [("company_id", "=", company)], ["id"]
-            )
-
-        def partner_write(vals, context=None):
-            kwargs = {"context": context} if context else {}
-            return lambda call: call("res.partner", "write", [partner], vals, **kwargs)
-
-        def tier_write(call):
-            return call(
-                "credit.collection.policy",
-                "write",
-                [self.tier.id],
-                {"default_credit_limit": 1e9, "use_credit_limit": False},
-            )
-
-        def tier_create(call):
-            return call(
-                "credit.collection.policy",
-                "create",
-                [{"name": "Free credit", "company_id": company, "is_default": False}],
-            )
-
-        def stage_write(call):
-            return call(
-                "credit.collection.stage",
-                "write",
-                [self.stage.id],
-                {"min_days_overdue": 9999},
-            )
-
-        def stage_create(call):
-            return call(
-                "credit.collection.stage",
-                "create",
-                [{"name": "Never", "min_days_overdue": 1}],
-            )
-
-        def stage_unlink(call):
-            return call("credit.collection.stage", "unlink", [self.stage.id])
-
-        def case_write(vals):
-            return lambda call: call("credit.collection.case", "write", [case], vals)
-
-        def case_call(method):
-            return lambda call: call("credit.collection.case", method, [case])
-
-        def promise_create(vals):
-            return lambda call: call(
-                "credit.promise",
-                "create",
-                [
-                    dict(
-                        {
-                            "case_id": case,
-                            "amount": 300.0,
-                            "date": str(self.today + timedelta(days=3)),
-                            "invoice_ids": [set_([inv])],
-                        },
-                        **vals,
-                    )
-                ],
-            )
-
-        def promise_write(vals):
-            return lambda call: call("credit.promise", "write", [promise], vals)
-
-        def promise_via_case(call):
-            return call(
-                "credit.collection.case",
-                "write",
-                [case],
-                {"promise_ids": [update(promise, {"state": "kept"})]},
-            )
-
-        def promise_unlink(call):
-            return call("credit.promise", "unlink", [promise])
-
-        def dispute_write(vals):
-            return lambda call: call("account.move", "write", [inv], vals)
-
-        def dispute_wizard(call):
-            wizard = call(
-                "account.move.credit.dispute",
-                "create",
-                [{"move_id": inv, "amount": 300.0, "reason": "quality"}],
-            )
-            return call("account.move.credit.dispute", "action_apply", wizard)
-
-        def action_write(vals):
-            return lambda call: call(
-                "credit.collection.action", "write", action_ids, vals
-            )
-
-        def action_call(method):
-            return lambda call: call("credit.collection.action", method, action_ids)
-
-        def action_create(call):
-            return call("credit.collection.action", "create", [forged_action])
-
-        def action_unlink(call):
-            return call("credit.collection.action", "unlink", [done_action])
-
-        def rule_write(call, rule_id=self.rule.id):
-            return call(
-                "credit.collection.rule",
-                "write",
-                [rule_id],
-                {"active": False, "fee_amount": 1e6},
-            )
-
-        def rule_create(call):
-            return call(
-                "credit.collection.rule",
-                "create",
-                [
-                    {
-                        "stage_id": self.stage.id,
-                        "action_type": "fee",
-                        "fee_amount": 1e6,
-                        "company_id": company,
-                    }
-                ],
-            )
-
-        def rule_unlink(call, rule_id=self.rule.id):
-            return call("credit.collection.rule", "unlink", [rule_id])
-
-        def company_rule(attempt):
-            return lambda call: attempt(call, self.company_rule.id)
-
-        def simulate(call):
-            return call(
-                "credit.collection.simulation", "action_simulate", [self.simulation.id]
-            )
-
-        def simulate_other(call):
-            wizard = call(
-                "credit.collection.simulation",
-                "create",
-                [{"policy_id": self.tier.id, "company_id": company}],
-            )
-            return call("credit.collection.simulation", "action_simulate", wizard)
-
-        def fee_move_write(call):
-            return call(
-                "account.move", "write", [inv], {"credit_fee_action_id": done_action}
-            )
-
-        def fee_move_unlink_link(call):
-            return call(
-                "account.move", "write", [fee_move.id], {"credit_fee_action_id": False}
-            )
-
-        def fee_line_write(vals):
-            return lambda call: call("account.move.line", "write", [fee_line], vals)
-
-        def fee_move_create(call):
-            return call(
-                "account.move",
-                "create",
-                [
-                    {
-                        "move_type": "out_invoice",
-                        "partner_id": partner,
-                        "credit_fee_action_id": done_action,
-                        "invoice_line_ids": [
-                            create(
-                                {
-                                    "name": "forged fee",
-                                    "price_unit": 1.0,
-                                    "credit_fee_kind": "fee",
-                                }
-                            )
-                        ],
-                    }
-                ],
-            )
-
-        def load_refused(result):
-            return not result["ids"] and any(
-                m["type"] == "error" and m["message"] for m in result["messages"]
-            )
-
-        def empty(result):
-            return result == [] or result is False
-
+    def _attempts_orders_holds(self, kit):
+        """A held order confirmed, holds, customer credit settings."""
         salesmen = ("salesman", "collector", "portal", "other")
         attempts = []
         # -- a held order confirmed
         for user in salesmen + ("manager",):
             attempts += [
-                ("confirm a held order (action_confirm)", user, confirm),
-                ("confirm with bypass context keys", user, confirm_ctx),
-                ("write state=sale", user, write_sale),
-                ("create an order already confirmed", user, create_sale),
-                ("create with default_state=sale in context", user, create_default_sale),
-                ("copy the quotation as confirmed", user, copy_sale),
-                ("import (load) a confirmed order", user, load_sale, load_refused),
+                ("confirm a held order (action_confirm)", user, kit.confirm),
+                ("confirm with bypass context keys", user, kit.confirm_ctx),
+                ("write state=sale", user, kit.write_sale),
+                ("create an order already confirmed", user, kit.create_sale),
+                (
+                    "create with default_state=sale in context",
+                    user,
+                    kit.create_default_sale,
+                ),
+                ("copy the quotation as confirmed", user, kit.copy_sale),
+                (
+                    "import (load) a confirmed order",
+                    user,
+                    kit.load_sale,
+                    kit.load_refused,
+                ),
             ]
         for user in salesmen:
             attempts += [
-                ("link the order to a hold's override", user, steal_override),
-                ("open the override wizard", user, open_override),
-                ("override wizard", user, override_wizard(company)),
-                ("manual hold wizard", user, manual_hold_wizard),
+                ("link the order to a hold's override", user, kit.steal_override),
+                ("open the override wizard", user, kit.open_override),
+                ("override wizard", user, kit.override_wizard(kit.company)),
+                ("manual hold wizard", user, kit.manual_hold_wizard),
             ]
         for user in salesmen + ("manager", "accountant"):
             attempts += [
-                ("private _action_confirm", user, private_confirm),
-                ("private _credit_confirm_under_override", user, private_override),
+                ("private _action_confirm", user, kit.private_confirm),
+                ("private _credit_confirm_under_override", user, kit.private_override),
             ]
         # -- holds
         for user in salesmen:
             attempts += [
-                ("release a hold (action_release)", user, hold_call("action_release")),
+                (
+                    "release a hold (action_release)",
+                    user,
+                    kit.hold_call("action_release"),
+                ),
                 (
                     "open the hold's override wizard",
                     user,
-                    hold_call("action_open_override_wizard"),
+                    kit.hold_call("action_open_override_wizard"),
                 ),
             ]
         for user in salesmen + ("manager", "accountant"):
             attempts += [
-                ("write hold state=released", user, hold_write({"state": "released"})),
+                (
+                    "write hold state=released",
+                    user,
+                    kit.hold_write({"state": "released"}),
+                ),
                 (
                     "write hold state=overridden",
                     user,
-                    hold_write({"state": "overridden", "override_reason": "x"}),
+                    kit.hold_write({"state": "overridden", "override_reason": "x"}),
                 ),
                 (
                     "forge the override's author",
                     user,
-                    hold_write({"override_user_id": self.users["salesman"].id}),
+                    kit.hold_write({"override_user_id": self.users["salesman"].id}),
                 ),
-                ("drop the hold's reasons", user, hold_write({"reason_ids": [(5,)]})),
-                ("unlink a hold", user, hold_call("unlink")),
-                ("create a hold already released", user, hold_create),
-                ("private _release", user, hold_call("_release", "x")),
-                ("private _override", user, hold_call("_override", "x")),
+                (
+                    "drop the hold's reasons",
+                    user,
+                    kit.hold_write({"reason_ids": [(5,)]}),
+                ),
+                ("unlink a hold", user, kit.hold_call("unlink")),
+                ("create a hold already released", user, kit.hold_create),
+                ("private _release", user, kit.hold_call("_release", "x")),
+                ("private _override", user, kit.hold_call("_override", "x")),
             ]
         # -- customer credit settings
         for user in salesmen:
@@ -659,86 +710,112 @@ class TestAdversarialAccess(HttpCase):
                 (
                     "customer's tier / prepayment",
                     user,
-                    partner_write(
+                    kit.partner_write(
                         {"credit_policy_id": False, "credit_prepayment_only": False}
                     ),
                 ),
                 (
                     "customer's credit limit",
                     user,
-                    partner_write({"credit_limit": 1e9}),
+                    kit.partner_write({"credit_limit": 1e9}),
                 ),
-                ("tier limits", user, tier_write),
-                ("create a tier", user, tier_create),
+                ("tier limits", user, kit.tier_write),
+                ("create a tier", user, kit.tier_create),
             ]
         attempts.append(
             (
                 "customer's tier in another company (allowed_company_ids)",
                 "other",
-                partner_write(
+                kit.partner_write(
                     {"credit_policy_id": False},
-                    context={"allowed_company_ids": [company]},
+                    context={"allowed_company_ids": [kit.company]},
                 ),
             )
         )
+        return attempts
+
+    def _attempts_settings_cases(self, kit):
+        """Stages, cases, promises, disputes."""
+        salesmen = ("salesman", "collector", "portal", "other")
+        attempts = []
         # -- stages and the case
         for user in ("salesman", "collector", "portal"):
             attempts += [
-                ("stage threshold", user, stage_write),
-                ("create a stage", user, stage_create),
-                ("delete a stage", user, stage_unlink),
+                ("stage threshold", user, kit.stage_write),
+                ("create a stage", user, kit.stage_create),
+                ("delete a stage", user, kit.stage_unlink),
             ]
         for user in salesmen:
             attempts += [
-                ("move the case (pin)", user, case_write({"stage_id": self.stage.id})),
-                ("unpin the case", user, case_call("action_unpin")),
+                (
+                    "move the case (pin)",
+                    user,
+                    kit.case_write({"stage_id": self.stage.id}),
+                ),
+                ("unpin the case", user, kit.case_call("action_unpin")),
             ]
         for user in salesmen + ("manager", "accountant"):
             attempts += [
                 (
                     "case figures",
                     user,
-                    case_write({"amount_overdue": 0.0, "worst_days_overdue": 0}),
+                    kit.case_write({"amount_overdue": 0.0, "worst_days_overdue": 0}),
                 ),
-                ("unpin by writing is_pinned", user, case_write({"is_pinned": False})),
-                ("close the case", user, case_write({"active": False})),
-                ("private _update_cases", user, case_call("_update_cases")),
+                (
+                    "unpin by writing is_pinned",
+                    user,
+                    kit.case_write({"is_pinned": False}),
+                ),
+                ("close the case", user, kit.case_write({"active": False})),
+                ("private _update_cases", user, kit.case_call("_update_cases")),
             ]
         for user in ("salesman", "portal", "other"):
             attempts.append(
-                ("run the escalation", user, case_call("action_run_escalation"))
+                ("run the escalation", user, kit.case_call("action_run_escalation"))
             )
         # -- promises
         for user in salesmen + ("manager",):
             attempts += [
-                ("create a promise already kept", user, promise_create({"state": "kept"})),
+                (
+                    "create a promise already kept",
+                    user,
+                    kit.promise_create({"state": "kept"}),
+                ),
                 (
                     "create a promise pausing for a year",
                     user,
-                    promise_create(
+                    kit.promise_create(
                         {"date_deadline": str(self.today + timedelta(days=365))}
                     ),
                 ),
-                ("write promise state=kept", user, promise_write({"state": "kept"})),
+                (
+                    "write promise state=kept",
+                    user,
+                    kit.promise_write({"state": "kept"}),
+                ),
                 (
                     "push the promise's pause",
                     user,
-                    promise_write(
+                    kit.promise_write(
                         {"date_deadline": str(self.today + timedelta(days=365))}
                     ),
                 ),
                 (
                     "promise residual",
                     user,
-                    promise_write({"residual_at_promise": 0.0}),
+                    kit.promise_write({"residual_at_promise": 0.0}),
                 ),
-                ("promise kept through the case", user, promise_via_case),
-                ("delete a promise", user, promise_unlink),
-                ("write promise state=broken", user, promise_write({"state": "broken"})),
+                ("promise kept through the case", user, kit.promise_via_case),
+                ("delete a promise", user, kit.promise_unlink),
+                (
+                    "write promise state=broken",
+                    user,
+                    kit.promise_write({"state": "broken"}),
+                ),
                 (
                     "private promise _evaluate",
                     user,
-                    lambda call: call("credit.promise", "_evaluate", [promise]),
+                    lambda call: call("credit.promise", "_evaluate", [kit.promise]),
                 ),
             ]
         # -- disputes (recording one is the collectors' job)
@@ -747,67 +824,101 @@ class TestAdversarialAccess(HttpCase):
                 (
                     "dispute by writing the invoice",
                     user,
-                    dispute_write(
+                    kit.dispute_write(
                         {"credit_dispute_amount": 300.0, "credit_dispute_state": "open"}
                     ),
                 ),
-                ("dispute wizard", user, dispute_wizard),
+                ("dispute wizard", user, kit.dispute_wizard),
             ]
+        return attempts
+
+    def _attempts_outbox_config(self, kit):
+        """The outbox, rules, the dry run, fee fields, reading."""
+        salesmen = ("salesman", "collector", "portal", "other")
+        attempts = []
         # -- the outbox
         for user in salesmen + ("manager", "accountant"):
             attempts += [
-                ("write action state=done", user, action_write({"state": "done"})),
-                ("write action state=planned", user, action_write({"state": "planned"})),
-                ("forge an action already done", user, action_create),
-                ("delete an action", user, action_unlink),
-                ("private _execute_batch", user, action_call("_execute_batch")),
+                ("write action state=done", user, kit.action_write({"state": "done"})),
+                (
+                    "write action state=planned",
+                    user,
+                    kit.action_write({"state": "planned"}),
+                ),
+                ("forge an action already done", user, kit.action_create),
+                ("delete an action", user, kit.action_unlink),
+                ("private _execute_batch", user, kit.action_call("_execute_batch")),
             ]
         for user in salesmen:
             attempts += [
-                ("retry an action", user, action_call("action_retry")),
-                ("skip an action", user, action_call("action_skip")),
-                ("waive a fee", user, action_call("action_waive")),
+                ("retry an action", user, kit.action_call("action_retry")),
+                ("skip an action", user, kit.action_call("action_skip")),
+                ("waive a fee", user, kit.action_call("action_waive")),
             ]
         # -- escalation rules and the dry run
         for user in ("salesman", "collector", "portal"):
             attempts += [
-                ("rule write", user, rule_write),
-                ("rule delete", user, rule_unlink),
+                ("rule write", user, kit.rule_write),
+                ("rule delete", user, kit.rule_unlink),
             ]
         for user in salesmen:
             attempts += [
-                ("company rule write", user, company_rule(rule_write)),
-                ("company rule delete", user, company_rule(rule_unlink)),
-                ("rule create", user, rule_create),
-                ("dry run", user, simulate),
+                ("company rule write", user, kit.company_rule(kit.rule_write)),
+                ("company rule delete", user, kit.company_rule(kit.rule_unlink)),
+                ("rule create", user, kit.rule_create),
+                ("dry run", user, kit.simulate),
             ]
-        attempts.append(("dry run on another company's tier", "other", simulate_other))
+        attempts.append(
+            ("dry run on another company's tier", "other", kit.simulate_other)
+        )
         # -- fee fields
         for user in ("salesman", "collector", "manager", "accountant", "other"):
             attempts += [
-                ("mark an invoice as a fee", user, fee_move_write),
-                ("unlink a fee invoice from its action", user, fee_move_unlink_link),
+                ("mark an invoice as a fee", user, kit.fee_move_write),
+                (
+                    "unlink a fee invoice from its action",
+                    user,
+                    kit.fee_move_unlink_link,
+                ),
                 (
                     "fee line kind",
                     user,
-                    fee_line_write({"credit_fee_kind": "compensation"}),
+                    kit.fee_line_write({"credit_fee_kind": "compensation"}),
                 ),
                 (
                     "fee line interest date",
                     user,
-                    fee_line_write({"credit_interest_to": str(self.today)}),
+                    kit.fee_line_write({"credit_interest_to": str(self.today)}),
                 ),
-                ("create a forged fee invoice", user, fee_move_create),
+                ("create a forged fee invoice", user, kit.fee_move_create),
             ]
         # -- reading what is not one's own
         for user in ("salesman", "portal", "other"):
             attempts += [
-                ("read a case", user, read("credit.collection.case", [case], ["stage_id"])),
-                ("read the outbox", user, read("credit.collection.action", action_ids, ["state"])),
-                ("read a promise", user, read("credit.promise", [promise], ["amount"])),
+                (
+                    "read a case",
+                    user,
+                    kit.reading("credit.collection.case", [kit.case], ["stage_id"]),
+                ),
+                (
+                    "read the outbox",
+                    user,
+                    kit.reading("credit.collection.action", kit.action_ids, ["state"]),
+                ),
+                (
+                    "read a promise",
+                    user,
+                    kit.reading("credit.promise", [kit.promise], ["amount"]),
+                ),
             ]
         for user in ("portal", "other"):
-            attempts.append(("read a hold", user, read("credit.hold", [hold], ["state"])))
+            attempts.append(
+                (
+                    "read a hold",
+                    user,
+                    kit.reading("credit.hold", [kit.hold], ["state"]),
+                )
+            )
         for model in (
             "credit.collection.case",
             "credit.hold",
@@ -816,7 +927,12 @@ class TestAdversarialAccess(HttpCase):
             "credit.collection.policy",
         ):
             attempts.append(
-                (f"search another company's {model}", "other", search_other(model), empty)
+                (
+                    f"search another company's {model}",
+                    "other",
+                    kit.search_other(model),
+                    kit.empty,
+                )
             )
         return attempts
 
@@ -826,7 +942,8 @@ class TestAdversarialAccess(HttpCase):
         accepted = []
         for client_class in CLIENTS:
             clients = {
-                key: self._client(client_class, user) for key, user in self.users.items()
+                key: self._client(client_class, user)
+                for key, user in self.users.items()
             }
             # every user can log in and call the API: a refusal below is a
             # refusal of the attempt, not of the login
@@ -840,7 +957,9 @@ class TestAdversarialAccess(HttpCase):
                     ok = error.kind in REFUSALS and bool(error.message.strip())
                     record("bypass attempts", "refused" if ok else error.kind, name, ok)
                     if not ok:
-                        accepted.append(f"{name} -> {error.kind}: {error.message[:300]}")
+                        accepted.append(
+                            f"{name} -> {error.kind}: {error.message[:300]}"
+                        )
                     continue
                 if check and check[0](result):
                     record("bypass attempts", "refused", name)
@@ -862,7 +981,12 @@ class TestAdversarialAccess(HttpCase):
             wizard = as_manager(
                 "credit.hold.override",
                 "create",
-                [{"reason": f"CFO approval ({client_class.protocol})", "amount_cap": 400.0}],
+                [
+                    {
+                        "reason": f"CFO approval ({client_class.protocol})",
+                        "amount_cap": 400.0,
+                    }
+                ],
                 context=action["context"],
             )
             as_manager("credit.hold.override", "action_override", wizard)
@@ -903,7 +1027,10 @@ class TestAdversarialAccess(HttpCase):
             )
         )
         as_manager(
-            "credit.collection.case", "write", [self.case.id], {"stage_id": self.stage.id}
+            "credit.collection.case",
+            "write",
+            [self.case.id],
+            {"stage_id": self.stage.id},
         )
         self.env.invalidate_all()
         self.assertTrue(self.case.is_pinned)
@@ -921,5 +1048,7 @@ class TestAdversarialAccess(HttpCase):
             [self.tier.id],
             {"default_credit_limit": 5000.0},
         )
-        as_manager("credit.collection.simulation", "action_simulate", [self.simulation.id])
+        as_manager(
+            "credit.collection.simulation", "action_simulate", [self.simulation.id]
+        )
         record("legitimate manager paths", "passed", "manual hold, pin, outbox, tier")

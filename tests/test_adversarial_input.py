@@ -146,7 +146,10 @@ class TestAdversarialInput(CreditCollectionCommon):
             "stage negative days",
             "credit.collection.stage",
             lambda: Stage.create(
-                [{"name": "Fine", "min_days_overdue": 3}, {"name": "Bad", "min_days_overdue": -1}]
+                [
+                    {"name": "Fine", "min_days_overdue": 3},
+                    {"name": "Bad", "min_days_overdue": -1},
+                ]
             ),
             "days overdue",
         )
@@ -347,7 +350,9 @@ class TestAdversarialInput(CreditCollectionCommon):
             ],
         )
         # the valid row alone goes in
-        ok = self.env["credit.promise"].with_user(self.collector).load(fields_, rows[:1])
+        ok = (
+            self.env["credit.promise"].with_user(self.collector).load(fields_, rows[:1])
+        )
         self.assertTrue(ok["ids"], ok["messages"])
 
     def test_import_disputes_with_bad_rows(self):
@@ -371,8 +376,10 @@ class TestAdversarialInput(CreditCollectionCommon):
         self.assertEqual(self.invoice.credit_dispute_amount, 100.0)
         self.assertEqual(self.invoice.credit_dispute_state, "open")
         # a collector without write access on invoices cannot import them
-        refused = self.env["account.move"].with_user(self.collector).load(
-            fields_, [[str(self.invoice2.id), "50", "x"]]
+        refused = (
+            self.env["account.move"]
+            .with_user(self.collector)
+            .load(fields_, [[str(self.invoice2.id), "50", "x"]])
         )
         self.assertFalse(refused["ids"])
         self.assertFalse(self.invoice2.credit_dispute_amount)
