@@ -130,10 +130,31 @@ class AccountMove(models.Model):
             raise AccessError(_fee_fields_error(self.env))
         return super().create(vals_list)
 
+    _CREDIT_DISPUTE_FIELDS = frozenset(
+        {"credit_dispute_amount", "credit_dispute_reason", "credit_dispute_state"}
+    )
+
     def write(self, vals):
         if not self.env.su and "credit_fee_action_id" in vals:
             raise AccessError(_fee_fields_error(self.env))
-        return super().write(vals)
+        disputes = self._CREDIT_DISPUTE_FIELDS & set(vals)
+        if disputes and not self.env.su:
+            if not self.env.user.has_group("account_credit_collection.group_user"):
+                raise AccessError(self.env._("Only collection users record disputes."))
+        if "credit_dispute_amount" in vals and "credit_dispute_state" not in vals:
+            # written directly (import, RPC) rather than through the wizard:
+            # the dispute's state follows its amount
+            if vals["credit_dispute_amount"]:
+                vals = dict(vals, credit_dispute_state="open")
+            else:
+                self.filtered(lambda m: m.credit_dispute_state == "open").write(
+                    {"credit_dispute_state": "resolved"}
+                )
+        result = super().write(vals)
+        if "credit_dispute_amount" in vals:
+            for company, moves in self.grouped("company_id").items():
+                schedule_hold_sync(self.env, moves.commercial_partner_id, company)
+        return result
 
     def _post(self, soft=True):
         self._credit_check_posting()

@@ -12,6 +12,7 @@ import csv
 import functools
 import io
 import logging
+import re
 from datetime import timedelta
 
 import psycopg2
@@ -30,6 +31,29 @@ _logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 # a reminder still queued this long after it was posted is reported
 QUEUED_TOO_LONG = timedelta(hours=24)
+
+
+TRACEBACK = "Traceback (most recent call last)"
+ERROR_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception)): (.+)$", re.M)
+
+
+def readable_error(exc):
+    """The error of a failed action as the collector reads it: the message,
+    without the traceback some errors embed (e.g. a mail template that fails
+    to render), but with the exception it ends on."""
+    message = str(exc.args[0] if exc.args else exc)
+    head, found, tail = message.partition(TRACEBACK)
+    if not found:
+        cause = exc.__cause__
+        if cause is not None and str(cause) not in message:
+            message = f"{message}\n{type(cause).__name__}: {cause}"
+        return message
+    causes = [
+        f"{name}: {text.strip()}"
+        for name, text in ERROR_LINE.findall(tail)
+        if "Error while rendering" not in text
+    ]
+    return "\n".join(filter(None, [head.strip(), causes[0] if causes else ""]))
 
 
 class DeliveryImpossible(UserError):
@@ -349,7 +373,7 @@ class CreditCollectionAction(models.Model):
         self.write(
             {
                 "state": "failed",
-                "error": str(exc.args[0] if exc.args else exc),
+                "error": readable_error(exc),
                 "attempt_count": MAX_ATTEMPTS if final else self.attempt_count + 1,
             }
         )
@@ -801,6 +825,7 @@ class CreditCollectionAction(models.Model):
     def action_waive(self):
         """Manager: waive a fee — its invoice is reversed by a credit note."""
         self.env["credit.hold"]._check_manager()
+        self.check_access("read")
         for action in self.sudo():
             if action.action_type != "fee" or not action.fee_move_id:
                 raise UserError(self.env._("Only a posted fee can be waived."))
@@ -835,6 +860,7 @@ class CreditCollectionAction(models.Model):
     def action_retry(self):
         """Manager: try a failed or skipped action again on the next run."""
         self.env["credit.hold"]._check_manager()
+        self.check_access("read")
         for action in self.sudo():
             if action.state not in ("failed", "skipped"):
                 raise UserError(
@@ -853,6 +879,7 @@ class CreditCollectionAction(models.Model):
     def action_skip(self):
         """Manager: never do a planned action."""
         self.env["credit.hold"]._check_manager()
+        self.check_access("read")
         for action in self.sudo():
             if action.state not in ("planned", "failed"):
                 raise UserError(

@@ -425,6 +425,7 @@ class CreditCollectionCase(models.Model):
 
     def action_unpin(self):
         self.env["credit.hold"]._check_manager()
+        self.check_access("write")
         self.sudo()._unpin(
             self.env._("Pin removed by %(user)s", user=self.env.user.name)
         )

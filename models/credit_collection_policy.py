@@ -286,6 +286,7 @@ class CreditCollectionPolicy(models.Model):
         "overdue_days_threshold",
         "broken_promises_threshold",
         "amount_at_risk_threshold",
+        "promise_grace_days",
     )
     def _check_thresholds(self):
         for policy in self:
@@ -295,6 +296,7 @@ class CreditCollectionPolicy(models.Model):
                 or policy.overdue_days_threshold < 0
                 or policy.broken_promises_threshold < 0
                 or policy.amount_at_risk_threshold < 0
+                or policy.promise_grace_days < 0
             ):
                 raise ValidationError(
                     self.env._(
@@ -304,9 +306,70 @@ class CreditCollectionPolicy(models.Model):
                     )
                 )
 
+    # checked before the row is written, so that the error names the field
+    # (the CHECK constraints above only back it up)
+    _NON_NEGATIVE_FIELDS = (
+        "default_credit_limit",
+        "overdue_amount_threshold",
+        "overdue_days_threshold",
+        "broken_promises_threshold",
+        "promise_grace_days",
+        "reminder_interval_days",
+        "interest_rate",
+        "compensation_amount",
+    )
+
+    def _check_non_negative(self, vals, tier):
+        wrong = [
+            name
+            for name in self._NON_NEGATIVE_FIELDS
+            if isinstance(vals.get(name), (int, float)) and vals[name] < 0
+        ]
+        if wrong:
+            raise ValidationError(
+                self.env._(
+                    "Credit tier %(tier)s: %(fields)s cannot be negative (0 means "
+                    "none).",
+                    tier=tier,
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env)
+                        for name in wrong
+                    ),
+                )
+            )
+
+    @api.constrains("stage_threshold_ids")
+    def _check_stage_order(self):
+        """A tier's own thresholds keep the stages in their order: a case
+        never moves back to a milder stage as it gets older."""
+        Stage = self.env["credit.collection.stage"]
+        for policy in self:
+            ladder = Stage._ladder(policy.company_id, policy)
+            thresholds = ladder.env.context["credit_collection_thresholds"]
+            previous = None
+            for stage in ladder.sorted(
+                lambda s: (s.sequence, s.min_days_overdue, s.id)
+            ):
+                if previous and thresholds[stage.id] < thresholds[previous.id]:
+                    raise ValidationError(
+                        self.env._(
+                            "Credit tier %(tier)s: From Days Overdue of stage "
+                            "%(stage)s (%(days)s) is below that of the earlier stage "
+                            "%(previous)s (%(previous_days)s): the thresholds must "
+                            "grow along the stages.",
+                            tier=policy.display_name,
+                            stage=stage.name,
+                            days=thresholds[stage.id],
+                            previous=previous.name,
+                            previous_days=thresholds[previous.id],
+                        )
+                    )
+                previous = stage
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_non_negative(vals, vals.get("name") or "")
             if "company_id" in vals and not vals["company_id"]:
                 raise ValidationError(
                     self.env._(
@@ -318,6 +381,7 @@ class CreditCollectionPolicy(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_non_negative(vals, ", ".join(self.mapped("display_name")))
         if "company_id" in vals and not vals["company_id"]:
             raise ValidationError(
                 self.env._("A credit tier needs a company: tiers are per company.")

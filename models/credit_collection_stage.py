@@ -57,6 +57,36 @@ class CreditCollectionStage(models.Model):
                     )
                 )
 
+    @api.constrains("active", "is_manual", "company_id")
+    def _check_ladder_not_empty(self):
+        """Every company keeps at least one automatic stage: an empty ladder
+        would leave the cases without a stage and stop the escalation."""
+        for company in self.env["res.company"].sudo().search([("id", "!=", False)]):
+            if not self._ladder(company):
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s would have no collection stage left: keep at "
+                        "least one stage Active and not Manual Only.",
+                        company=company.name,
+                    )
+                )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_last_automatic(self):
+        remaining = self.sudo().search(
+            [("id", "not in", self.ids), ("is_manual", "=", False)]
+        )
+        for company in self.env["res.company"].sudo().search([("id", "!=", False)]):
+            own = remaining.filtered(lambda s, c=company: s.company_id == c)
+            if not (own or remaining.filtered(lambda s: not s.company_id)):
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s would have no collection stage left: keep at "
+                        "least one stage Active and not Manual Only.",
+                        company=company.name,
+                    )
+                )
+
     @api.model
     def _ladder(self, company, policy=None):
         """Automatic stages of ``company`` (its own, else the shared ones),

@@ -144,6 +144,44 @@ class CreditHold(models.Model):
                     self.env._("The override amount cap cannot be negative.")
                 )
 
+    # the decision and its audit: written by the actions only (release,
+    # override, request), never directly — not even by a manager
+    _AUDIT_FIELDS = frozenset(
+        {
+            "partner_id",
+            "company_id",
+            "state",
+            "origin",
+            "reason_ids",
+            "note",
+            "order_id",
+            "user_id",
+            "release_date",
+            "released_by_id",
+            "release_note",
+            "release_requested_by_id",
+            "release_request_date",
+            "override_reason",
+            "override_user_id",
+            "override_date",
+            "override_expiry",
+            "override_amount_cap",
+            "override_order_ids",
+        }
+    )
+
+    def write(self, vals):
+        if not self.env.su and self._AUDIT_FIELDS & set(vals):
+            raise AccessError(
+                self.env._(
+                    "A credit hold is changed through its actions only (Release, "
+                    "Override, Request Credit Release): %(fields)s cannot be "
+                    "written directly.",
+                    fields=", ".join(sorted(self._AUDIT_FIELDS & set(vals))),
+                )
+            )
+        return super().write(vals)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
         raise UserError(
@@ -160,6 +198,18 @@ class CreditHold(models.Model):
                 self.env._(
                     "Only a Collections manager can set, release or override credit "
                     "holds."
+                )
+            )
+
+    @api.model
+    def _check_company_allowed(self, company):
+        """Credit decisions are taken in one's own companies only."""
+        if not self.env.su and company - self.env.user.company_ids:
+            raise AccessError(
+                self.env._(
+                    "You cannot take credit decisions in %(company)s: it is not "
+                    "one of your companies.",
+                    company=company.sudo().display_name,
                 )
             )
 
@@ -292,6 +342,7 @@ class CreditHold(models.Model):
         if not reason or not reason.strip():
             raise UserError(self.env._("A manual credit hold needs a reason."))
         company = company or self.env.company
+        self._check_company_allowed(company)
         partner = partner.commercial_partner_id
         hold = self.sudo().create(
             {
@@ -325,6 +376,7 @@ class CreditHold(models.Model):
     def action_release(self, note=None):
         """Release holds (manager only)."""
         self._check_manager()
+        self.check_access("write")
         for hold in self.filtered(lambda h: h.state != "released"):
             hold.sudo()._release(
                 note or self.env._("Released by %(user)s.", user=self.env.user.name),
@@ -342,6 +394,7 @@ class CreditHold(models.Model):
     def _action_override_wizard(self, partner, company, **defaults):
         """The override wizard for ``partner`` in ``company`` (managers only)."""
         self._check_manager()
+        self._check_company_allowed(company)
         return {
             "type": "ir.actions.act_window",
             "res_model": "credit.hold.override",

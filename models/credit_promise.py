@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import format_amount
 
 
@@ -132,9 +132,38 @@ class CreditPromise(models.Model):
         )
         return overdue or invoices
 
+    # set when recorded (and by the evaluation): a promise's terms and its
+    # outcome are never edited — cancel it and record a new one
+    _SYSTEM_FIELDS = frozenset(
+        {"state", "date_deadline", "residual_at_promise", "user_id"}
+    )
+    _TERMS_FIELDS = frozenset({"case_id", "amount", "date", "invoice_ids"})
+
+    def _forged_error(self, names):
+        return AccessError(
+            self.env._(
+                "A promise to pay is recorded open by its author; its terms and "
+                "outcome are kept or broken by the payments only: %(fields)s cannot "
+                "be set by hand.",
+                fields=", ".join(sorted(names)),
+            )
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         today = fields.Date.context_today(self)
+        if not self.env.su:
+            for vals in vals_list:
+                forged = {
+                    name
+                    for name in self._SYSTEM_FIELDS & set(vals)
+                    if not (
+                        (name == "state" and vals[name] == "open")
+                        or (name == "user_id" and vals[name] == self.env.uid)
+                    )
+                }
+                if forged:
+                    raise self._forged_error(forged)
         for vals in vals_list:
             date = fields.Date.to_date(vals.get("date"))
             if date and date < today:
@@ -154,7 +183,7 @@ class CreditPromise(models.Model):
             grace = promise.partner_id._credit_policy(
                 promise.company_id
             ).promise_grace_days
-            promise.write(
+            promise.sudo().write(
                 {
                     "date_deadline": promise.date + timedelta(days=grace),
                     "residual_at_promise": promise._current_residual(),
@@ -170,8 +199,16 @@ class CreditPromise(models.Model):
             )
         return promises
 
+    def write(self, vals):
+        if not self.env.su and (self._SYSTEM_FIELDS | self._TERMS_FIELDS) & set(vals):
+            raise self._forged_error(
+                (self._SYSTEM_FIELDS | self._TERMS_FIELDS) & set(vals)
+            )
+        return super().write(vals)
+
     def action_cancel(self):
-        self.filtered(lambda p: p.state == "open").write({"state": "cancelled"})
+        self.check_access("write")
+        self.filtered(lambda p: p.state == "open").sudo().write({"state": "cancelled"})
         return True
 
     def _evaluate(self, today=None):

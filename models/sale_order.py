@@ -5,7 +5,7 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_amount
 
 from .credit_hold import MANAGER_GROUP
@@ -123,17 +123,28 @@ class SaleOrder(models.Model):
     def create(self, vals_list):
         # Orders created confirmed (import, RPC) are created as quotations and
         # confirmed through write(), the same check as every other path.
+        # A ``default_state`` in the context confirms too: it counts as a
+        # state given in the values.
+        default_state = self.env.context.get("default_state")
         confirm_idx = [
-            i for i, vals in enumerate(vals_list) if vals.get("state") == "sale"
+            i
+            for i, vals in enumerate(vals_list)
+            if vals.get("state", default_state) == "sale"
         ]
         for i in confirm_idx:
             vals_list[i] = dict(vals_list[i], state="draft")
+        if not self.env.su and any(
+            "credit_hold_override_id" in vals for vals in vals_list
+        ):
+            raise AccessError(_override_link_error(self.env))
         orders = super().create(vals_list)
         if confirm_idx:
             orders.browse([orders[i].id for i in confirm_idx]).write({"state": "sale"})
         return orders
 
     def write(self, vals):
+        if not self.env.su and "credit_hold_override_id" in vals:
+            raise AccessError(_override_link_error(self.env))
         if vals.get("state") == "sale":
             self.filtered(lambda o: o.state != "sale")._credit_check_confirmation()
         return super().write(vals)
@@ -393,3 +404,10 @@ class SaleOrder(models.Model):
             self.company_id,
             default_order_id=self.id,
         )
+
+
+def _override_link_error(env):
+    return env._(
+        "The credit override an order was confirmed under is recorded by the "
+        "confirmation only: it cannot be set or removed by hand."
+    )

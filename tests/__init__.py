@@ -11,3 +11,8 @@ from . import test_escalation
 from . import test_escalation_race
 from . import test_tours
 from . import test_i18n
+from . import test_adversarial_access
+from . import test_adversarial_race
+from . import test_adversarial_faults
+from . import test_adversarial_input
+from . import test_adversarial_integrity

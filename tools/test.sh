@@ -35,7 +35,9 @@ for arg in "$@"; do
 done
 ((${#targets[@]})) || targets=("$ADDONS_DIR/$ADDON/tests")
 set +e
-"$VENV/bin/pytest" -p no:cacheprovider --rootdir="$ADDONS_DIR/$ADDON" \
+# tools/ccol_pytest_summary.py: the adversarial suite's counts in the summary
+PYTHONPATH="$ROOT/tools${PYTHONPATH:+:$PYTHONPATH}" \
+    "$VENV/bin/pytest" -p no:cacheprovider -p ccol_pytest_summary --rootdir="$ADDONS_DIR/$ADDON" \
     -c "$ADDONS_DIR/$ADDON/pytest.ini" --odoo-config="$ODOO_CONF" --odoo-database="$DB" \
     --odoo-log-level=warn --odoo-http "${targets[@]}" ${args[@]+"${args[@]}"}
 rc=$?

@@ -43,6 +43,7 @@ class CreditHoldOverride(models.TransientModel):
         self.ensure_one()
         Hold = self.env["credit.hold"]
         Hold._check_manager()
+        Hold._check_company_allowed(self.company_id | self.hold_id.sudo().company_id)
         partner = self.partner_id.commercial_partner_id
         hold = self.hold_id
         if hold and hold.state == "released":
