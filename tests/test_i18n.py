@@ -28,7 +28,9 @@ class TestChineseTranslation(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["res.lang"]._activate_lang("zh_CN")
-        cls.env["ir.module.module"]._load_module_terms([ADDON], ["zh_CN"], overwrite=True)
+        cls.env["ir.module.module"]._load_module_terms(
+            [ADDON], ["zh_CN"], overwrite=True
+        )
         cls.zh = cls.env(context=dict(cls.env.context, lang="zh_CN"))
 
     def test_po_file_is_complete_and_matches_the_template(self):
