@@ -33,7 +33,7 @@ NODE_PATH="$BUILD/node/node_modules" node "$ROOT/tools/screenshots/shoot.js" "$B
     "credit_hold_form=/odoo/credit-holds/$hold" \
     "partner_credit=/odoo/action-account.res_partner_action_customer/$held_partner|Credit" \
     "escalation_outbox=/odoo/action-account_credit_collection.credit_collection_action_action" \
-    "dry_run=/odoo/action-account_credit_collection.credit_collection_simulation_action!.modal button[name=action_simulate]" \
+    "dry_run=/odoo/action-account_credit_collection.credit_collection_simulation_action!.modal div[name=date] button;;fill:.modal div[name=date] input::$(date -d '+20 days' +%m/%d/%Y);;.modal button[name=action_simulate]" \
     "statement=raw:/report/html/account_credit_collection.report_credit_statement/$case" \
     "worklist=/odoo/collections-worklist" \
     "receivables_analysis=/odoo/receivables-analysis" \

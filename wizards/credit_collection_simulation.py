@@ -265,10 +265,16 @@ class CreditCollectionSimulation(models.TransientModel):
             summary["hold_lifted_count"] += 1
         blocked_orders = self._blocked_orders(env, company, after_holds)
         summary["blocked_order_total"] = sum(blocked_orders.values())
+        for partner_id in blocked_orders:
+            per_partner.setdefault(partner_id, _line())
         lines = []
         for partner_id, line in per_partner.items():
             if not (
-                line["actions"] or line["moves"] or line["hold"] or line["waiting"]
+                line["actions"]
+                or line["moves"]
+                or line["hold"]
+                or line["waiting"]
+                or blocked_orders.get(partner_id)
             ):
                 continue
             lines.append(

@@ -42,8 +42,18 @@ const { chromium } = require("playwright-core");
       await page.click(`.o_notebook_headers a:text-is("${tab}")`);
     }
     if (click) {
-      await page.click(click);
-      await page.waitForTimeout(4000);
+      // steps separated by ";;": "selector" clicks, "fill:selector::value" types
+      for (const step of click.split(";;")) {
+        if (step.startsWith("fill:")) {
+          const [selector, value] = step.slice(5).split("::");
+          await page.fill(selector, value);
+          await page.keyboard.press("Escape");
+        } else {
+          await page.click(step);
+        }
+        await page.waitForTimeout(1000);
+      }
+      await page.waitForTimeout(3000);
     }
     await page.waitForTimeout(2500);
     await page.screenshot({ path: `${outDir}/${name}.png` });
