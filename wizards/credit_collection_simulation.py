@@ -218,39 +218,7 @@ class CreditCollectionSimulation(models.TransientModel):
             0,
         )
         summary["fee_total"] = 0.0
-        labels = dict(Action._fields["action_type"]._description_selection(self.env))
-        for action in due:
-            if action.state == "failed" and action.attempt_count >= 3:
-                continue
-            line = per_partner.setdefault(action.partner_id.id, _line())
-            if action._skip_reason():
-                continue
-            blocked, _until = action._blocked_reason(date, payments)
-            if blocked:
-                line["waiting"].append(blocked)
-                summary["waiting_count"] += 1
-                continue
-            if action.action_type == "fee":
-                amount = sum(
-                    v["price_unit"]
-                    for v in action.case_id._fee_lines(date, action.rule_id)
-                )
-                if not amount:
-                    continue
-                line["fee_amount"] += amount
-                summary["fee_total"] += amount
-                line["actions"].append(
-                    f"{labels['fee']} ({company.currency_id.format(amount)})"
-                )
-                continue
-            line["actions"].append(labels.get(action.action_type))
-            key = {
-                "email": "email_count",
-                "letter": "letter_count",
-                "activity": "activity_count",
-            }.get(action.action_type)
-            if key:
-                summary[key] += 1
+        self._simulate_actions(due, date, payments, per_partner, summary)
         after_stage = {case.partner_id.id: case.stage_id for case in cases}
         for partner_id in set(before_stage) | set(after_stage):
             if before_stage.get(partner_id) != after_stage.get(partner_id):
@@ -294,6 +262,42 @@ class CreditCollectionSimulation(models.TransientModel):
                 }
             )
         return {"summary": summary, "lines": lines}
+
+    def _simulate_actions(self, due, date, payments, per_partner, summary):
+        """What the due actions would do (read only: skip and wait reasons,
+        fee amounts), per customer and in the summary."""
+        currency = self.company_id.currency_id
+        labels = dict(due._fields["action_type"]._description_selection(self.env))
+        for action in due:
+            if action.state == "failed" and action.attempt_count >= 3:
+                continue
+            line = per_partner.setdefault(action.partner_id.id, _line())
+            if action._skip_reason():
+                continue
+            blocked, _until = action._blocked_reason(date, payments)
+            if blocked:
+                line["waiting"].append(blocked)
+                summary["waiting_count"] += 1
+                continue
+            if action.action_type == "fee":
+                amount = sum(
+                    v["price_unit"]
+                    for v in action.case_id._fee_lines(date, action.rule_id)
+                )
+                if not amount:
+                    continue
+                line["fee_amount"] += amount
+                summary["fee_total"] += amount
+                line["actions"].append(f"{labels['fee']} ({currency.format(amount)})")
+                continue
+            line["actions"].append(labels.get(action.action_type))
+            key = {
+                "email": "email_count",
+                "letter": "letter_count",
+                "activity": "activity_count",
+            }.get(action.action_type)
+            if key:
+                summary[key] += 1
 
     @api.model
     def _blocked_orders(self, env, company, partner_ids):
