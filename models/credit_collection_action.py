@@ -60,6 +60,10 @@ class DeliveryImpossible(UserError):
     """The action cannot succeed by retrying (no email address, bounce)."""
 
 
+class NothingToDo(UserError):
+    """The action has nobody to address: skipped, with the reason."""
+
+
 class CreditCollectionAction(models.Model):
     _name = "credit.collection.action"
     _description = "Escalation Action"
@@ -364,6 +368,8 @@ class CreditCollectionAction(models.Model):
                     action._execute_one(date, payments)
             except psycopg2.OperationalError:
                 raise
+            except NothingToDo as exc:
+                action.write({"state": "skipped", "skip_reason": str(exc.args[0])})
             except Exception as exc:  # noqa: BLE001 — reported on the action
                 _logger.info("Escalation action %s failed: %s", action.id, exc)
                 action._fail(exc)
@@ -577,11 +583,18 @@ class CreditCollectionAction(models.Model):
     def _execute_activity(self, date):
         case = self.case_id
         rule = self.rule_id
-        user = {
-            "collector": case.user_id,
-            "salesperson": case.partner_id.user_id,
-            "user": rule.activity_user_id,
-        }[rule.activity_assign or "collector"] or rule.activity_user_id
+        # the chosen assignee, else the rule's responsible, else whoever of
+        # the collector and the salesperson the case has
+        user = (
+            {
+                "collector": case.user_id,
+                "salesperson": case.partner_id.user_id,
+                "user": rule.activity_user_id,
+            }[rule.activity_assign or "collector"]
+            or rule.activity_user_id
+            or case.user_id
+            or case.partner_id.user_id
+        )
         if not user:
             raise DeliveryImpossible(
                 self.env._(
@@ -610,7 +623,7 @@ class CreditCollectionAction(models.Model):
         case = self.case_id
         salesperson = case.partner_id.user_id
         if not salesperson:
-            raise DeliveryImpossible(
+            raise NothingToDo(
                 self.env._(
                     "%(customer)s has no salesperson to notify.",
                     customer=case.partner_id.display_name,

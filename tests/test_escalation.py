@@ -744,3 +744,20 @@ class TestEscalationManualRun(EscalationCommon):
         # a small selection runs at once
         result = cases[:1].with_user(self.collector).action_run_escalation()
         self.assertEqual(self._actions(cases[:1].partner_id).state, "done")
+
+
+@tagged("post_install", "-at_install")
+class TestEscalationNobodyToAddress(EscalationCommon):
+    def test_notice_without_salesperson_is_skipped_and_call_goes_to_salesperson(self):
+        self._invoice(self.customer, 500.0, overdue_days=31)
+        self._run()
+        notify = self._actions(action_type="notify")
+        self.assertEqual(notify.state, "skipped")
+        self.assertIn("no salesperson", notify.skip_reason)
+        other = self._customer("Second Reminder Ltd")
+        other.write({"email": "ap@second.example.com", "user_id": self.salesman.id})
+        self._invoice(other, 500.0, overdue_days=16)
+        self._run(other)
+        call = self._actions(other, action_type="activity")
+        self.assertEqual(call.state, "done", call.error)
+        self.assertEqual(call.activity_id.user_id, self.salesman)

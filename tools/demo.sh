@@ -31,7 +31,26 @@ if [[ "${DEMO_RESET:-0}" == 1 ]] || ! book_ready; then
     "$PYTHON" "$ODOO_BIN" shell -c "$ODOO_CONF" -d "$DB" --log-level=warn \
         >"$BUILD/demo-escalation.log" 2>&1 <<'PY' \
         || { tail -40 "$BUILD/demo-escalation.log" >&2; die "the escalation run failed"; }
-summary = env["credit.collection.case"]._run_escalation(commit=True)
+# two collectors share the cases; customers without a salesperson get one
+Users = env["res.users"].with_context(no_reset_password=True)
+collector_group = env.ref("account_credit_collection.group_user")
+collectors = env["res.users"]
+for login, name in (("alice", "Alice Collector"), ("bob", "Bob Collector")):
+    user = Users.search([("login", "=", login)]) or Users.create(
+        {"login": login, "password": login, "name": name,
+         "email": f"{login}@example.com",
+         "group_ids": [(4, env.ref("account.group_account_invoice").id),
+                       (4, collector_group.id)]})
+    collectors |= user
+salespeople = env["res.users"].search([("share", "=", False)], limit=3)
+Case = env["credit.collection.case"]
+Case._cron_update_cases()
+for index, case in enumerate(Case.search([("user_id", "=", False)], order="id")):
+    case.user_id = collectors[index % 2]
+    if not case.partner_id.user_id:
+        case.partner_id.user_id = salespeople[index % len(salespeople)]
+env.cr.commit()
+summary = Case._run_escalation(commit=True)
 print("escalation:", summary)
 PY
     grep "^escalation:" "$BUILD/demo-escalation.log" || true
