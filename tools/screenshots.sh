@@ -6,11 +6,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 DB="${DEMO_DB:-credit_demo}"
 BASE="http://127.0.0.1:$ODOO_HTTP_PORT"
 curl -fsS -o /dev/null "$BASE/web/login" || die "no Odoo at $BASE: run make demo first"
-if ! command -v chromium >/dev/null; then
+if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null; then
     sudo=""
     [[ $EUID -eq 0 ]] || sudo="sudo"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium poppler-utils \
+        >/dev/null
 fi
 mkdir -p "$BUILD/node"
 if [[ ! -d "$BUILD/node/node_modules/playwright-core" ]]; then
@@ -34,7 +35,7 @@ NODE_PATH="$BUILD/node/node_modules" node "$ROOT/tools/screenshots/shoot.js" "$B
     "partner_credit=/odoo/action-account.res_partner_action_customer/$held_partner|Credit" \
     "escalation_outbox=/odoo/action-account_credit_collection.credit_collection_action_action" \
     "dry_run=/odoo/action-account_credit_collection.credit_collection_simulation_action!.modal div[name=date] button;;fill:.modal div[name=date] input::$(date -d '+20 days' +%m/%d/%Y);;.modal button[name=action_simulate]" \
-    "statement=raw:/report/html/account_credit_collection.report_credit_statement/$case" \
+    "statement=pdf:/report/pdf/account_credit_collection.report_credit_statement/$case" \
     "worklist=/odoo/collections-worklist" \
     "receivables_analysis=/odoo/receivables-analysis" \
     "collection_kpis=/odoo/collection-kpis"

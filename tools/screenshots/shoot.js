@@ -1,5 +1,7 @@
 // Screenshots of the demo database for the README and the store page.
 // Usage: node shoot.js BASE_URL OUT_DIR name=path [name=path ...]
+const fs = require("fs");
+const { execFileSync } = require("child_process");
 const { chromium } = require("playwright-core");
 
 (async () => {
@@ -31,6 +33,17 @@ const { chromium } = require("playwright-core");
       [rest, click] = rest.split("!");
     }
     const [path, tab] = rest.split("|");
+    if (path.startsWith("pdf:")) {
+      // a PDF report: its first page as an image (pdftoppm, poppler-utils)
+      const response = await page.request.get(`${base}${path.slice(4)}`);
+      const pdf = `${outDir}/${name}.pdf`;
+      fs.writeFileSync(pdf, await response.body());
+      execFileSync("pdftoppm", ["-png", "-r", "90", "-f", "1", "-l", "1",
+        "-singlefile", pdf, `${outDir}/${name}`]);
+      fs.unlinkSync(pdf);
+      console.log(`${outDir}/${name}.png`);
+      continue;
+    }
     const raw = path.startsWith("raw:");
     await page.goto(`${base}${raw ? path.slice(4) : path}`);
     if (!raw) {
