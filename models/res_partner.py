@@ -474,6 +474,9 @@ class ResPartner(models.Model):
         self.ensure_one()
         partner = self.commercial_partner_id.with_company(company).sudo()
         if batch is None:
+            # one partner (confirmation, posting): read only the fields the
+            # rules need, not the whole prefetch group of res.partner
+            partner.fetch(["credit_policy_id", "credit_prepayment_only", "credit_limit"])
             batch = partner._credit_batch_data(company, lazy=True)
         policy = partner._credit_policy(company, batch["default_policy"])
         if exposure is None:
@@ -666,6 +669,8 @@ class ResPartner(models.Model):
         ``lazy`` (one partner being confirmed): the default tier and the broken
         promises are looked up only if the partner's tier needs them."""
         partners = self.commercial_partner_id
+        if lazy and len(partners) == 1:
+            return partners._credit_batch_data_one(company)
         cases = (
             self.env["credit.collection.case"]
             .sudo()
@@ -699,6 +704,75 @@ class ResPartner(models.Model):
             "broken_promises": (
                 None if lazy else partners._credit_broken_promise_counts(company)
             ),
+        }
+
+    def _credit_batch_data_one(self, company):
+        """``_credit_batch_data`` of one commercial partner in one query (the
+        confirmation path): its case when in a hold stage, its manual holds,
+        its broken promises and the company's default tier."""
+        self.ensure_one()
+        env = self.env
+        env["credit.collection.case"].flush_model(
+            ["partner_id", "company_id", "active", "stage_id"]
+        )
+        env["credit.collection.stage"].flush_model(["is_hold"])
+        env["credit.hold"].flush_model(
+            ["partner_id", "company_id", "origin", "state", "state_sequence"]
+        )
+        env["credit.promise"].flush_model(["partner_id", "company_id", "state", "date"])
+        env["credit.collection.policy"].flush_model(
+            ["company_id", "is_default", "active", "sequence"]
+        )
+        today = credit_today(env, company)
+        [(case_id, hold_ids, broken, default_id)] = env.execute_query(
+            SQL(
+                """
+            SELECT (SELECT case_.id
+                      FROM credit_collection_case case_
+                      JOIN credit_collection_stage stage
+                        ON stage.id = case_.stage_id
+                     WHERE case_.partner_id = %(partner)s
+                       AND case_.company_id = %(company)s
+                       AND case_.active
+                       AND stage.is_hold
+                     LIMIT 1),
+                   ARRAY(SELECT hold.id
+                           FROM credit_hold hold
+                          WHERE hold.partner_id = %(partner)s
+                            AND hold.company_id = %(company)s
+                            AND hold.origin = 'manual'
+                            AND hold.state IN ('active', 'overridden')
+                       ORDER BY hold.state_sequence, hold.create_date DESC,
+                                hold.id DESC),
+                   (SELECT COUNT(*)
+                      FROM credit_promise promise
+                     WHERE promise.partner_id = %(partner)s
+                       AND promise.company_id = %(company)s
+                       AND promise.state = 'broken'
+                       AND promise.date >= %(since)s),
+                   (SELECT policy.id
+                      FROM credit_collection_policy policy
+                     WHERE policy.company_id = %(company)s
+                       AND policy.is_default
+                       AND policy.active
+                  ORDER BY policy.sequence, policy.id
+                     LIMIT 1)
+                """,
+                partner=self.id,
+                company=company.id,
+                since=today - timedelta(days=365),
+            )
+        )
+        # only a case in a hold stage gives a reason: the others are not read
+        Case = env["credit.collection.case"].sudo()
+        Hold = env["credit.hold"].sudo()
+        return {
+            "default_policy": env["credit.collection.policy"].sudo().browse(
+                default_id or []
+            ),
+            "cases": {self.id: Case.browse(case_id)} if case_id else {},
+            "manual_holds": {self.id: Hold.browse(hold_ids)} if hold_ids else {},
+            "broken_promises": {self.id: broken} if broken else {},
         }
 
     def _credit_broken_promise_counts(self, company):

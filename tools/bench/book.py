@@ -177,6 +177,15 @@ def setup_oca(env):
     )
     policy.account_ids = [Command.set(receivables.ids)]
     company.credit_policy_id = policy
+    # the risk counts what the addon's exposure counts: draft and open
+    # invoices, unpaid ones, confirmed orders not invoiced (off by default)
+    env.cr.execute(
+        """UPDATE res_partner
+              SET risk_invoice_draft_include = TRUE,
+                  risk_invoice_open_include = TRUE,
+                  risk_invoice_unpaid_include = TRUE,
+                  risk_sale_order_include = TRUE"""
+    )
     _log(f"OCA credit control: policy {policy.name} on {len(receivables)} accounts")
 
 
