@@ -52,11 +52,17 @@ def open_receivable_items_sql(env, company, partner_ids=None):
     )
     env["account.move"].flush_model(["payment_state", "credit_dispute_amount"])
     env["account.account"].flush_model(["account_type"])
-    partner_filter = (
-        SQL("AND line.partner_id = ANY(%s)", list(partner_ids))
-        if partner_ids is not None
-        else SQL("AND line.partner_id IS NOT NULL")
-    )
+    if partner_ids is not None:
+        # Written so that Odoo's partial index on unreconciled items (account,
+        # partner) does not match: for some customers, PostgreSQL otherwise
+        # ANDs its bitmap (every open item of the book, ~700,000 on the big
+        # book) with the partner index's, a scan that costs more than the
+        # customers' own items (benchmark: 10,000 open items, 60 -> 12 ms).
+        unreconciled = SQL("NOT COALESCE(line.reconciled, FALSE)")
+        partner_filter = SQL("AND line.partner_id = ANY(%s)", list(partner_ids))
+    else:
+        unreconciled = SQL("line.reconciled IS NOT TRUE")
+        partner_filter = SQL("AND line.partner_id IS NOT NULL")
     return SQL(
         """
               FROM account_move_line line
@@ -64,13 +70,14 @@ def open_receivable_items_sql(env, company, partner_ids=None):
               JOIN account_move move ON move.id = line.move_id
              WHERE line.company_id = %(company)s
                AND account.account_type = 'asset_receivable'
-               AND line.reconciled IS NOT TRUE
+               AND %(unreconciled)s
                AND line.parent_state = 'posted'
                AND (move.payment_state IS NULL
                     OR move.payment_state NOT IN ('in_payment', 'paid'))
                %(partner_filter)s
         """,
         company=company.id,
+        unreconciled=unreconciled,
         partner_filter=partner_filter,
     )
 
