@@ -155,22 +155,36 @@ def bench_confirm(dbs, levels, repeat):
 
 
 # --------------------------------------------------------------------- post
+def post_customers(oca, count):
+    """Customers the OCA risk check lets through (the same ids in the three
+    databases, copies of one book): OCA account_financial_risk returns its
+    "risk exceeded" wizard instead of posting when one customer of the batch
+    is over its limit. The addon blocks no posting outside the prepayment
+    tier."""
+    candidates = oca.env["res.partner"].search(
+        [("customer_rank", ">", 0), ("parent_id", "=", False), ("ref", "=like", "C%")],
+        order="id",
+        limit=count * 4,
+    )
+    chosen = [
+        p.id
+        for p in candidates
+        if not p.risk_exception and p.risk_total + 1000 < (p.credit_limit or 0)
+    ]
+    oca.cr.rollback()
+    oca.env.invalidate_all()
+    return chosen[:count]
+
+
 def bench_post(dbs, count, chunk=100):
     drafts = {}
+    partner_ids = post_customers(dbs[-1], count)
     for db in dbs:
         env = db.env
         product = env["product.product"].search(
             [("default_code", "=", "CCBOOK-0")], limit=1
         )
-        partners = env["res.partner"].search(
-            [
-                ("customer_rank", ">", 0),
-                ("parent_id", "=", False),
-                ("ref", "=like", "C%"),
-            ],
-            order="id",
-            limit=count,
-        )
+        partners = env["res.partner"].browse(partner_ids)
         # a journal of their own: the populated big book repeats sequence
         # numbers (tools/scale_book.py), which makes Odoo's next-number lookup
         # a regex scan of every move of the journal (~0.3 s per invoice, the
@@ -210,6 +224,8 @@ def bench_post(dbs, count, chunk=100):
             db.env.flush_all()
             db.env.cr.precommit.run()  # the addon's hold sync runs at commit
             times[db.label].append(time.perf_counter() - t0)
+            if set(moves.mapped("state")) != {"posted"}:
+                raise UserError(f"{db.label}: invoices not posted")
             db.env.invalidate_all()
     for db in dbs:
         db.cr.rollback()
@@ -640,7 +656,9 @@ def render(res, args):  # noqa: C901
             f"{p['plain']['invoices']:,} draft customer invoices (1 line) per database, "
             "posted in chunks of 100 interleaved between the databases; "
             "`action_post()` + flush + the pre-commit hooks (the addon's hold sync) "
-            "timed."
+            "timed. The customers are within their OCA risk, so that no posting "
+            "is refused (OCA's check returns its _risk exceeded_ wizard instead "
+            "of posting); every rule is still evaluated."
         )
         add("")
         add("| database | total s | ms / invoice | ratio to plain |")
