@@ -119,25 +119,26 @@ class TestExposure(CreditCollectionCommon):
         order = self._order(partner, 10.0)
         order2 = self._order(partner, 10.0)
         self.env.invalidate_all()
-        with self.assertQueryCount(9):
+        with self.assertQueryCount(10):
             order._credit_check_confirmation()
         self.assertIn("credit warnings", order.message_ids[:1].body)
         for _i in range(30):
             self._invoice(partner, 10.0, overdue_days=3)
         self.env.invalidate_all()
-        with self.assertQueryCount(9):
+        with self.assertQueryCount(10):
             order2._credit_check_confirmation()
 
     def test_query_count_of_a_passing_confirmation(self):
-        """The common path, no rule fires: the lock, the exposure, one query
-        for the case, holds, promises and default tier, the customer's credit
-        fields, the tier (the payment transactions are not read)."""
+        """The common path, no rule fires: the lock, the exposure (and the
+        reset of its serial plan setting), one query for the case, holds,
+        promises and default tier, the customer's credit fields, the tier (the
+        payment transactions are not read)."""
         partner = self.customer
         partner.credit_limit = 10**9
         self._invoice(partner, 10.0, due_days=10)
         order = self._order(partner, 10.0)
         self.env.invalidate_all()
-        with self.assertQueryCount(4):
+        with self.assertQueryCount(5):
             order._credit_check_confirmation()
 
 
