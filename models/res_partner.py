@@ -7,8 +7,9 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.addons.base.models.res_lang import intersperse
 from odoo.tools import SQL, format_amount, format_date, get_lang
+
+from odoo.addons.base.models.res_lang import intersperse
 
 EXPOSURE_KEYS = (
     "not_due",  # posted receivables not yet due
@@ -521,7 +522,9 @@ class ResPartner(models.Model):
         if batch is None:
             # one partner (confirmation, posting): read only the fields the
             # rules need, not the whole prefetch group of res.partner
-            partner.fetch(["credit_policy_id", "credit_prepayment_only", "credit_limit"])
+            partner.fetch(
+                ["credit_policy_id", "credit_prepayment_only", "credit_limit"]
+            )
             batch = partner._credit_batch_data(company, lazy=True)
         policy = partner._credit_policy(company, batch["default_policy"])
         if exposure is None:
@@ -812,9 +815,9 @@ class ResPartner(models.Model):
         Case = env["credit.collection.case"].sudo()
         Hold = env["credit.hold"].sudo()
         return {
-            "default_policy": env["credit.collection.policy"].sudo().browse(
-                default_id or []
-            ),
+            "default_policy": env["credit.collection.policy"]
+            .sudo()
+            .browse(default_id or []),
             "cases": {self.id: Case.browse(case_id)} if case_id else {},
             "manual_holds": {self.id: Hold.browse(hold_ids)} if hold_ids else {},
             "broken_promises": {self.id: broken} if broken else {},

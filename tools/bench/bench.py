@@ -41,7 +41,6 @@ from datetime import date
 from pathlib import Path
 
 from odoo import Command, api
-from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
 
@@ -112,7 +111,11 @@ def confirm_once(db, partner, product):
                 "partner_id": partner.id,
                 "order_line": [
                     Command.create(
-                        {"product_id": product.id, "product_uom_qty": 1, "price_unit": 100}
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": 1,
+                            "price_unit": 100,
+                        }
                     )
                 ],
             }
@@ -124,7 +127,7 @@ def confirm_once(db, partner, product):
         env.flush_all()
         elapsed = time.perf_counter() - start
         if order.state != "sale":
-            raise UserError(f"{db.label}: order not confirmed ({order.state})")
+            raise RuntimeError(f"{db.label}: order not confirmed ({order.state})")
     return elapsed
 
 
@@ -225,7 +228,7 @@ def bench_post(dbs, count, chunk=100):
             db.env.cr.precommit.run()  # the addon's hold sync runs at commit
             times[db.label].append(time.perf_counter() - t0)
             if set(moves.mapped("state")) != {"posted"}:
-                raise UserError(f"{db.label}: invoices not posted")
+                raise RuntimeError(f"{db.label}: invoices not posted")
             db.env.invalidate_all()
     for db in dbs:
         db.cr.rollback()
@@ -287,9 +290,7 @@ def exposure_oca(db):
 
 
 def exposure_floor(db):
-    db.cr.execute(
-        SQL(FLOOR_SQL, company=db.company.id, company_key=str(db.company.id))
-    )
+    db.cr.execute(SQL(FLOOR_SQL, company=db.company.id, company_key=str(db.company.id)))
     return {"over_limit": len(db.cr.fetchall())}
 
 
@@ -653,8 +654,8 @@ def render(res, args):  # noqa: C901
         add("## 2. Invoice posting")
         add("")
         add(
-            f"{p['plain']['invoices']:,} draft customer invoices (1 line) per database, "
-            "posted in chunks of 100 interleaved between the databases; "
+            f"{p['plain']['invoices']:,} draft customer invoices (1 line) per "
+            "database, posted in chunks of 100 interleaved between the databases; "
             "`action_post()` + flush + the pre-commit hooks (the addon's hold sync) "
             "timed. The customers are within their OCA risk, so that no posting "
             "is refused (OCA's check returns its _risk exceeded_ wizard instead "
@@ -840,7 +841,8 @@ def summary_rows(res, args):
                 f"{p['plain']['total_s']:.2f}",
                 f"{p['oca']['total_s']:.2f}",
                 "",
-                f"addon/plain {ratio(p['addon']['total_s'], p['plain']['total_s']):.2f}x",
+                "addon/plain "
+                f"{ratio(p['addon']['total_s'], p['plain']['total_s']):.2f}x",
                 "",
                 "",
             ]
