@@ -1,7 +1,7 @@
 # Credit & Collections: the project's vocabulary. Every target calls tools/.
 # Knobs (environment): ODOO_SRC, CREDIT_COLLECTION_CACHE, PGHOST/PGPORT/PGUSER/
 # PGPASSWORD, ODOO_HTTP_PORT, DEMO_*; see README.md.
-.PHONY: help setup demo test lint dist check-packaging big-book i18n clean clean-cache
+.PHONY: help setup demo test lint dist check-packaging big-book bench bench-quick i18n clean clean-cache
 
 help:
 	@echo "make demo   database credit_demo with a generated book, served on http://127.0.0.1:8069"
@@ -11,6 +11,8 @@ help:
 	@echo "make check-packaging  wheel install, upgrade from the last release, uninstall"
 	@echo "make setup  only prepare PostgreSQL, Odoo's source and the Python environment"
 	@echo "make big-book  the 20,000-customer / 200,000-invoice book (credit_big), checked"
+	@echo "make bench-quick  benchmarks on a small generated book (< 3 min): addon vs plain Odoo vs OCA"
+	@echo "make bench  the same on the 20,000-customer book; writes docs/benchmarks.md"
 	@echo "make i18n   export i18n/account_credit_collection.pot and merge it into i18n/*.po"
 
 setup:
@@ -34,6 +36,12 @@ check-packaging:
 
 big-book:
 	@bash tools/big_book.sh
+
+bench:
+	@bash tools/bench/bench.sh full
+
+bench-quick:
+	@bash tools/bench/bench.sh quick
 
 i18n:
 	@bash tools/i18n_export.sh

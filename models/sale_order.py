@@ -187,10 +187,12 @@ class SaleOrder(models.Model):
             self._credit_lock(partner, company)
             key = (partner.id, company.id)
             amount = order._credit_amount_company()
-            if order._credit_is_prepaid():
+            reasons = order._credit_reasons(extra_amount=pending[key], hints=False)
+            # an order paid in full passes (its payment transactions are read
+            # only when a rule fires: most confirmations fire none)
+            if reasons and order._credit_is_prepaid():
                 pending[key] += amount
                 continue
-            reasons = order._credit_reasons(extra_amount=pending[key], hints=False)
             blocking = [r for r in reasons if r["mode"] == "block"]
             warnings = [r for r in reasons if r["mode"] == "warn"]
             if blocking:

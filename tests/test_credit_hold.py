@@ -130,6 +130,19 @@ class TestExposure(CreditCollectionCommon):
         with self.assertQueryCount(11):
             order2._credit_check_confirmation()
 
+    def test_query_count_of_a_passing_confirmation(self):
+        """The common path, no rule fires: the lock, the exposure (and the
+        reset of its serial plan setting), one query for the case, holds,
+        promises and default tier, the customer's credit fields, the tier (the
+        payment transactions are not read)."""
+        partner = self.customer
+        partner.credit_limit = 10**9
+        self._invoice(partner, 10.0, due_days=10)
+        order = self._order(partner, 10.0)
+        self.env.invalidate_all()
+        with self.assertQueryCount(5):
+            order._credit_check_confirmation()
+
 
 @tagged("post_install", "-at_install")
 class TestHoldRules(CreditCollectionCommon):
