@@ -802,7 +802,7 @@ class ResPartner(models.Model):
         )
         env["credit.promise"].flush_model(["partner_id", "company_id", "state", "date"])
         env["credit.collection.policy"].flush_model(
-            ["company_id", "is_default", "active", "sequence"]
+            ["company_id", "is_default", "active", "sequence", "use_amount_at_risk"]
         )
         today = credit_today(env, company)
         [(case_id, hold_ids, broken, default_id)] = env.execute_query(
@@ -815,7 +815,11 @@ class ResPartner(models.Model):
                      WHERE case_.partner_id = %(partner)s
                        AND case_.company_id = %(company)s
                        AND case_.active
-                       AND stage.is_hold
+                       AND (stage.is_hold
+                            -- the amount-at-risk rule reads the case's figures
+                            OR EXISTS (SELECT 1 FROM credit_collection_policy p
+                                        WHERE p.company_id = %(company)s
+                                          AND p.use_amount_at_risk))
                      LIMIT 1),
                    ARRAY(SELECT hold.id
                            FROM credit_hold hold
@@ -844,7 +848,8 @@ class ResPartner(models.Model):
                 since=today - timedelta(days=365),
             )
         )
-        # only a case in a hold stage gives a reason: the others are not read
+        # only a case in a hold stage (or read by the amount-at-risk rule)
+        # gives a reason: the others are not read
         Case = env["credit.collection.case"].sudo()
         Hold = env["credit.hold"].sudo()
         return {
