@@ -761,3 +761,36 @@ class TestEscalationNobodyToAddress(EscalationCommon):
         call = self._actions(other, action_type="activity")
         self.assertEqual(call.state, "done", call.error)
         self.assertEqual(call.activity_id.user_id, self.salesman)
+
+
+@tagged("post_install", "-at_install")
+class TestEscalationDryRunInBackground(EscalationCommon):
+    def test_big_book_dry_run_runs_in_the_background_and_notifies(self):
+        late = self._customer("Background Late Ltd")
+        late.email = "ap@background.example.com"
+        self._invoice(late, 700.0, overdue_days=5)
+        self._run(late)
+        Wizard = self.env["credit.collection.simulation"]
+        wizard = Wizard.with_user(self.manager).create(
+            {"date": self.today + timedelta(days=12)}
+        )
+        cron = self.env.ref("account_credit_collection.ir_cron_escalation_dry_run")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        with patch.object(type(Wizard), "BACKGROUND_CASES", 0):
+            result = wizard.action_simulate()
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertEqual(wizard.state, "queued")
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+            triggers + 1,
+        )
+        Wizard._cron_run_queued()
+        self.assertEqual(wizard.state, "done")
+        self.assertIn(late, wizard.line_ids.partner_id)
+        note = self.env["mail.message"].search(
+            [("partner_ids", "in", self.manager.partner_id.ids)],
+            order="id desc",
+            limit=1,
+        )
+        self.assertIn("dry run", note.subject.lower())
+        self.assertIn(f"/{wizard.id}", str(note.body))

@@ -7,6 +7,8 @@ inside a savepoint that is always rolled back: nothing is written or sent."""
 
 import copy
 
+from markupsafe import Markup
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
@@ -48,7 +50,13 @@ class CreditCollectionSimulation(models.TransientModel):
         string="Stage Thresholds",
     )
     state = fields.Selection(
-        [("draft", "Draft"), ("done", "Simulated")], default="draft", required=True
+        [
+            ("draft", "Draft"),
+            ("queued", "Running in the background"),
+            ("done", "Simulated"),
+        ],
+        default="draft",
+        required=True,
     )
     line_ids = fields.One2many(
         "credit.collection.simulation.line", "simulation_id", string="Customers"
@@ -115,9 +123,43 @@ class CreditCollectionSimulation(models.TransientModel):
         return values
 
     # ----------------------------------------------------------------- run
+    # above this many open cases in the company, the dry run runs in the
+    # background (the escalation job's cron) and the user is notified
+    BACKGROUND_CASES = 2000
+
     def action_simulate(self):
         self.ensure_one()
         self.env["credit.hold"]._check_manager()
+        cases = (
+            self.env["credit.collection.case"]
+            .sudo()
+            .search_count(
+                [("company_id", "=", self.company_id.id), ("active", "=", True)]
+            )
+        )
+        if cases > self.BACKGROUND_CASES:
+            self.state = "queued"
+            self.env.ref(
+                "account_credit_collection.ir_cron_escalation_dry_run"
+            )._trigger()
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "title": self.env._("Escalation dry run"),
+                    "message": self.env._(
+                        "%(cases)s open cases: the dry run runs in the background. "
+                        "A message in your inbox opens the result when it is ready.",
+                        cases=cases,
+                    ),
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
+        self._run_and_store()
+        return self._reopen()
+
+    def _run_and_store(self):
         result = self._simulate()
         self.write(
             dict(
@@ -127,6 +169,8 @@ class CreditCollectionSimulation(models.TransientModel):
                 + [Command.create(line) for line in result["lines"]],
             )
         )
+
+    def _reopen(self):
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,
@@ -135,6 +179,35 @@ class CreditCollectionSimulation(models.TransientModel):
             "target": "new",
             "name": self.env._("Escalation Dry Run"),
         }
+
+    @api.model
+    def _cron_run_queued(self):
+        """The dry runs queued by their managers: run each as its manager,
+        commit, and tell the manager in their inbox."""
+        for wizard in self.sudo().search([("state", "=", "queued")], order="id"):
+            user = wizard.create_uid
+            wizard = wizard.with_user(user).with_company(wizard.company_id)
+            wizard._run_and_store()
+            self.env["mail.thread"].sudo().message_notify(
+                partner_ids=user.partner_id.ids,
+                subject=self.env._("Escalation dry run ready"),
+                body=Markup("<p>%s <a href='/odoo/action-%s/%s'>%s</a></p>")
+                % (
+                    self.env._(
+                        "The dry run of %(date)s: %(changes)s stage changes, "
+                        "%(emails)s reminders, %(holds)s holds set.",
+                        date=wizard.date,
+                        changes=wizard.stage_change_count,
+                        emails=wizard.email_count,
+                        holds=wizard.hold_set_count,
+                    ),
+                    "account_credit_collection.credit_collection_simulation_action",
+                    wizard.id,
+                    self.env._("Open the result"),
+                ),
+            )
+            if self.env.context.get("cron_id"):
+                self.env["ir.cron"]._commit_progress(1)
 
     def _simulate(self):
         """Run the real code in a savepoint, read what it did, roll back."""
