@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.service.model import retrying
 from odoo.tools import SQL, format_amount, format_date
 
+from .aging import AGING_SELECTION, aging_bucket_key, aging_labels
 from .res_partner import credit_today, open_receivable_items_sql
 
 
@@ -122,15 +123,7 @@ class CreditCollectionCase(models.Model):
         "when it has none).",
     )
     aging_bucket = fields.Selection(
-        [
-            ("0_current", "Not overdue"),
-            ("1_30", "1-30 days"),
-            ("2_60", "31-60 days"),
-            ("3_90", "61-90 days"),
-            ("4_180", "91-180 days"),
-            ("5_365", "181-365 days"),
-            ("6_over", "Over 365 days"),
-        ],
+        AGING_SELECTION,
         compute="_compute_aging_bucket",
         store=True,
         help="The bucket of the worst escalatable item's days overdue.",
@@ -192,30 +185,9 @@ class CreditCollectionCase(models.Model):
         for case in self:
             case.has_open_promise = case.id in open_cases
 
-    AGING_BUCKETS = [
-        ("Not due", None, 0),
-        ("1-30", 1, 30),
-        ("31-60", 31, 60),
-        ("61-90", 61, 90),
-        ("91-180", 91, 180),
-        ("181-365", 181, 365),
-        ("Over 365", 366, None),
-    ]
-
-    def _aging_labels(self):
-        """The AGING_BUCKETS labels in the user's (or the customer's) language."""
-        return [
-            self.env._("Not due"),
-            self.env._("1-30"),
-            self.env._("31-60"),
-            self.env._("61-90"),
-            self.env._("91-180"),
-            self.env._("181-365"),
-            self.env._("Over 365"),
-        ]
-
     def _compute_open_items_html(self):
         today = fields.Date.context_today(self)
+        labels = aging_labels(self.env)
         for case in self:
             moves = (
                 self.env["account.move"]
@@ -232,23 +204,13 @@ class CreditCollectionCase(models.Model):
                     limit=200,
                 )
             )
-            buckets = dict.fromkeys([b[0] for b in self.AGING_BUCKETS], 0.0)
+            buckets = dict.fromkeys(labels, 0.0)
             rows = []
             for move in moves:
                 days = (
                     (today - move.invoice_date_due).days if move.invoice_date_due else 0
                 )
-                label = next(
-                    name
-                    for name, low, high in self.AGING_BUCKETS
-                    if (low is None and days <= 0)
-                    or (
-                        low is not None
-                        and days >= low
-                        and (high is None or days <= high)
-                    )
-                )
-                buckets[label] += move.amount_residual_signed
+                buckets[aging_bucket_key(days)] += move.amount_residual_signed
                 rows.append(
                     Markup(
                         "<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td>"
@@ -266,7 +228,7 @@ class CreditCollectionCase(models.Model):
                 )
             head = Markup("").join(
                 Markup("<th class='text-end'>%s</th>") % label
-                for label in self._aging_labels()
+                for label in labels.values()
             )
             amounts = Markup("").join(
                 Markup("<td class='text-end'>%s</td>")
@@ -321,22 +283,7 @@ class CreditCollectionCase(models.Model):
     @api.depends("worst_days_overdue")
     def _compute_aging_bucket(self):
         for case in self:
-            days = case.worst_days_overdue
-            case.aging_bucket = (
-                "0_current"
-                if days <= 0
-                else "1_30"
-                if days <= 30
-                else "2_60"
-                if days <= 60
-                else "3_90"
-                if days <= 90
-                else "4_180"
-                if days <= 180
-                else "5_365"
-                if days <= 365
-                else "6_over"
-            )
+            case.aging_bucket = aging_bucket_key(case.worst_days_overdue)
 
     def _search_on_hold(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
@@ -891,22 +838,17 @@ class CreditCollectionCase(models.Model):
         for item in items:
             totals.setdefault(item["currency"], 0.0)
             totals[item["currency"]] += item["residual_currency"]
-        buckets = []
-        labels = self._aging_labels()
-        for (_label, low, high), name in zip(self.AGING_BUCKETS, labels, strict=True):
-            amount = sum(
-                item["residual"]
-                for item in items
-                if (low is None and (item["date_due"] >= date or item["is_credit"]))
-                or (
-                    low is not None
-                    and not item["is_credit"]
-                    and item["date_due"] < date
-                    and item["days_overdue"] >= low
-                    and (high is None or item["days_overdue"] <= high)
-                )
+        labels = aging_labels(self.env)
+        amounts = dict.fromkeys(labels, 0.0)
+        for item in items:
+            # credits (credit notes, unapplied payments) count as not due
+            key = (
+                "not_due"
+                if item["is_credit"]
+                else aging_bucket_key((date - item["date_due"]).days)
             )
-            buckets.append((name, amount))
+            amounts[key] += item["residual"]
+        buckets = [(labels[key], amount) for key, amount in amounts.items()]
         return {
             "date": date,
             "items": items,

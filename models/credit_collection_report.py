@@ -3,31 +3,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .aging import AGING_SELECTION, aging_bucket_sql
 from .res_partner import open_receivable_items_sql
-
-AGING_BUCKETS = [
-    ("not_due", "Not due"),
-    ("1_30", "1-30"),
-    ("31_60", "31-60"),
-    ("61_90", "61-90"),
-    ("91_180", "91-180"),
-    ("181_365", "181-365"),
-    ("over_365", "Over 365"),
-]
-
-
-def aging_bucket_sql(days_past_due):
-    """SQL CASE giving the aging bucket key of ``days_past_due``."""
-    return SQL(
-        """CASE WHEN %(d)s <= 0 THEN 'not_due'
-                WHEN %(d)s <= 30 THEN '1_30'
-                WHEN %(d)s <= 60 THEN '31_60'
-                WHEN %(d)s <= 90 THEN '61_90'
-                WHEN %(d)s <= 180 THEN '91_180'
-                WHEN %(d)s <= 365 THEN '181_365'
-                ELSE 'over_365' END""",
-        d=days_past_due,
-    )
 
 
 class CreditCollectionReport(models.Model):
@@ -61,7 +38,7 @@ class CreditCollectionReport(models.Model):
     credit_age = fields.Integer(
         string="Credit Age (days)", readonly=True, aggregator="max"
     )
-    aging_bucket = fields.Selection(AGING_BUCKETS, readonly=True)
+    aging_bucket = fields.Selection(AGING_SELECTION, readonly=True)
     is_disputed = fields.Boolean(string="Disputed", readonly=True)
     probability = fields.Float(
         string="Collectability", readonly=True, aggregator="avg", digits=(16, 4)

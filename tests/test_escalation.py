@@ -262,7 +262,7 @@ class TestEscalation(EscalationCommon):
             "the hold gives its reason",
         )
         # what the board filters and groups on
-        self.assertEqual(case.aging_bucket, "2_60")
+        self.assertEqual(case.aging_bucket, "31_60")
         self.assertEqual(case.policy_id, self.tier)
         self.assertEqual(case.salesperson_id, self.salesman)
         held = self.Case.search([("on_hold", "=", True)])
