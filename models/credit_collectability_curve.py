@@ -284,16 +284,7 @@ class CreditCollectabilityCurve(models.Model):
     def _create_default_curves(self, companies):
         """Seed the two shipped curves of companies that have none: credit age
         (active) and days past due (archived)."""
-        existing = set(
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("company_id", "in", companies.ids)])
-            .company_id.ids
-        )
-        vals_list = []
-        for company in companies.filtered(lambda c: c.id not in existing):
-            vals_list += self._default_curve_values(company)
-        return self.sudo().create(vals_list)
+        return companies._credit_seed_missing(self._name, self._default_curve_values)
 
     @api.model
     def _default_curve_values(self, company):

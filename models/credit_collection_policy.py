@@ -398,16 +398,7 @@ class CreditCollectionPolicy(models.Model):
     @api.model
     def _create_default_tiers(self, companies):
         """Seed the standard tiers for companies that have none."""
-        existing = set(
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("company_id", "in", companies.ids)])
-            .company_id.ids
-        )
-        vals_list = []
-        for company in companies.filtered(lambda c: c.id not in existing):
-            vals_list += self._default_tier_values(company)
-        return self.sudo().create(vals_list)
+        return companies._credit_seed_missing(self._name, self._default_tier_values)
 
     @api.model
     def _default_tier_values(self, company):
