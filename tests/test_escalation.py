@@ -392,9 +392,9 @@ class TestEscalation(EscalationCommon):
 
 @tagged("post_install", "-at_install")
 class TestEscalationDelivery(EscalationCommon):
-    def test_smtp_down_then_retried_without_second_message(self):
-        """A real SMTP exchange on localhost: first nobody listens (server
-        down), then a server accepts the mail."""
+    def _reminder_through_local_smtp(self):
+        """An outgoing server on a free local port (nobody listens yet) and a
+        reminder queued for it: (port, email action, its mail.mail)."""
         port = free_port()
         self.env["ir.mail_server"].create(
             {
@@ -413,9 +413,19 @@ class TestEscalationDelivery(EscalationCommon):
             .sudo()
             .search([("mail_message_id", "=", email.message_id.id)])
         )
-        IrMailServer = type(self.env["ir.mail_server"])
-        # Odoo never sends mail in test mode: lift that guard only
-        with patch.object(IrMailServer, "_disable_send", lambda *args: False):
+        return port, email, mail
+
+    def _sending(self):
+        """Odoo never sends mail in test mode: lift that guard only."""
+        return patch.object(
+            type(self.env["ir.mail_server"]), "_disable_send", lambda *args: False
+        )
+
+    def test_smtp_down_then_retried_without_second_message(self):
+        """A real SMTP exchange on localhost: first nobody listens (server
+        down), then a server accepts the mail."""
+        port, email, mail = self._reminder_through_local_smtp()
+        with self._sending():
             mail.send(raise_exception=False)
             self.assertEqual(mail.state, "exception")
             self.assertIn("refused", mail.failure_reason.lower())
@@ -440,26 +450,8 @@ class TestEscalationDelivery(EscalationCommon):
         self.assertFalse(self._case().delivery_issue)
 
     def test_smtp_down_for_good_ends_in_a_letter(self):
-        port = free_port()
-        self.env["ir.mail_server"].create(
-            {
-                "name": "Dead SMTP",
-                "smtp_host": "127.0.0.1",
-                "smtp_port": port,
-                "smtp_encryption": "none",
-                "sequence": 1,
-            }
-        )
-        self._invoice(self.customer, 300.0, overdue_days=5)
-        self._run()
-        email = self._actions(action_type="email")
-        mail = (
-            self.env["mail.mail"]
-            .sudo()
-            .search([("mail_message_id", "=", email.message_id.id)])
-        )
-        IrMailServer = type(self.env["ir.mail_server"])
-        with patch.object(IrMailServer, "_disable_send", lambda *args: False):
+        _port, email, mail = self._reminder_through_local_smtp()
+        with self._sending():
             for _attempt in range(3):
                 mail.send(raise_exception=False)
                 self.assertEqual(mail.state, "exception")
