@@ -14,6 +14,49 @@ DISABLED_MAIL_CONTEXT = {
 }
 
 
+def make_invoice(
+    env,
+    partner,
+    amount,
+    due,
+    invoice_date=None,
+    post=True,
+    move_type="out_invoice",
+    company=None,
+    currency=None,
+):
+    """A one-line customer invoice (or credit note) without taxes, due on
+    ``due`` and dated ``invoice_date`` (default: its due date), posted."""
+    company = company or env.company
+    move = (
+        env["account.move"]
+        .with_company(company)
+        .create(
+            {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "invoice_date": invoice_date or due,
+                "invoice_date_due": due,
+                "currency_id": (currency or company.currency_id).id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Service",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+    )
+    if post:
+        move.action_post()
+    return move
+
+
 def case_snapshot(partners):
     """What the stage machine decided for the cases of ``partners`` (every
     company, closed ones included), re-read from the database."""
@@ -116,34 +159,17 @@ class CreditCollectionCommon(TransactionCase):
             due = cls.today - timedelta(days=overdue_days)
         else:
             due = cls.today + timedelta(days=due_days)
-        invoice_date = min(due, cls.today)
-        move = (
-            cls.env["account.move"]
-            .with_company(company)
-            .create(
-                {
-                    "move_type": move_type,
-                    "partner_id": partner.id,
-                    "company_id": company.id,
-                    "invoice_date": invoice_date,
-                    "invoice_date_due": due,
-                    "currency_id": (currency or company.currency_id).id,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": "Service",
-                                "quantity": 1,
-                                "price_unit": amount,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
-                    ],
-                }
-            )
+        return make_invoice(
+            cls.env,
+            partner,
+            amount,
+            due,
+            invoice_date=min(due, cls.today),
+            post=post,
+            move_type=move_type,
+            company=company,
+            currency=currency,
         )
-        if post:
-            move.action_post()
-        return move
 
     @classmethod
     def _order(cls, partner, amount, user=None, company=None, currency=None):

@@ -13,7 +13,7 @@ from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .adversarial import record
-from .common import DISABLED_MAIL_CONTEXT
+from .common import DISABLED_MAIL_CONTEXT, make_invoice
 from .rpc_clients import CLIENTS, REFUSALS, RpcError
 
 # x2many commands as plain tuples: the wire format of external clients
@@ -454,25 +454,7 @@ class TestAdversarialAccess(HttpCase):
                 "policy_ids": [Command.set(cls.tier.ids)],
             }
         )
-        cls.invoice = env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": cls.customer.id,
-                "invoice_date": today - timedelta(days=35),
-                "invoice_date_due": today - timedelta(days=35),
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Service",
-                            "quantity": 1,
-                            "price_unit": 300.0,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
-        )
-        cls.invoice.action_post()
+        cls.invoice = make_invoice(env, cls.customer, 300.0, today - timedelta(days=35))
         env.flush_all()
         Case = env["credit.collection.case"].sudo()
         Case._update_cases(cls.company, cls.customer)

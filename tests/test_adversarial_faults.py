@@ -30,6 +30,7 @@ from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.tools import config
 
 from .adversarial import record
+from .common import make_invoice
 from .test_escalation import EscalationCommon
 
 N_CASES = 8
@@ -84,25 +85,7 @@ class TestSchedulerKilled(BaseCase):
                         "credit_policy_id": tier.id,
                     }
                 )
-                move = env["account.move"].create(
-                    {
-                        "move_type": "out_invoice",
-                        "partner_id": partner.id,
-                        "invoice_date": today - timedelta(days=5),
-                        "invoice_date_due": today - timedelta(days=5),
-                        "invoice_line_ids": [
-                            Command.create(
-                                {
-                                    "name": "Service",
-                                    "quantity": 1,
-                                    "price_unit": 100.0 + index,
-                                    "tax_ids": [Command.clear()],
-                                }
-                            )
-                        ],
-                    }
-                )
-                move.action_post()
+                make_invoice(env, partner, 100.0 + index, today - timedelta(days=5))
                 partners |= partner
             env.flush_all()
             Case = env["credit.collection.case"]

@@ -8,7 +8,7 @@ from odoo.tests import tagged
 from odoo.tools import SQL
 
 from ..models.credit_collectability_curve import interpolate_sql
-from .common import CreditCollectionCommon
+from .common import CreditCollectionCommon, make_invoice
 
 
 @tagged("post_install", "-at_install")
@@ -318,26 +318,13 @@ class TestAmountAtRiskRule(CreditCollectionCommon):
 
     def _old_invoice(self, partner, amount, credit_age, days_overdue):
         """An invoice dated ``credit_age`` days ago, due ``days_overdue`` ago."""
-        move = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": self.today - timedelta(days=credit_age),
-                "invoice_date_due": self.today - timedelta(days=days_overdue),
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Service",
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
+        return make_invoice(
+            self.env,
+            partner,
+            amount,
+            self.today - timedelta(days=days_overdue),
+            invoice_date=self.today - timedelta(days=credit_age),
         )
-        move.action_post()
-        return move
 
     def test_old_debt_weighs_more(self):
         # 120 days old, 30 days overdue (Final notice: not a hold stage):

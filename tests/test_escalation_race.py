@@ -9,11 +9,12 @@ import uuid
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import Command, api, fields
+from odoo import api, fields
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 
 from ..models.credit_collection_action import CreditCollectionAction
+from .common import make_invoice
 
 N_CUSTOMERS = 6
 
@@ -51,25 +52,7 @@ class TestEscalationCrashAndRace(BaseCase):
             )
             partner.credit_policy_id = tier
             days = 5 if index % 2 else 20
-            move = env["account.move"].create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": partner.id,
-                    "invoice_date": today - timedelta(days=days),
-                    "invoice_date_due": today - timedelta(days=days),
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": "Service",
-                                "quantity": 1,
-                                "price_unit": 100.0 + index,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
-                    ],
-                }
-            )
-            move.action_post()
+            make_invoice(env, partner, 100.0 + index, today - timedelta(days=days))
             partners |= partner
         env.flush_all()
         Case = env["credit.collection.case"]

@@ -10,7 +10,7 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import DISABLED_MAIL_CONTEXT
+from .common import DISABLED_MAIL_CONTEXT, make_invoice
 
 
 @tagged("post_install", "-at_install")
@@ -95,26 +95,7 @@ class TestTours(HttpCase):
     def _invoice(cls, partner, amount, due_days):
         today = fields.Date.context_today(cls.env.user)
         due = today + timedelta(days=due_days)
-        move = cls.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": min(due, today),
-                "invoice_date_due": due,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Service",
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
-        )
-        move.action_post()
-        return move
+        return make_invoice(cls.env, partner, amount, due, invoice_date=min(due, today))
 
     def test_a_b_release_request_override_and_confirmation(self):
         url = f"/odoo/sale.order/{self.order.id}"
