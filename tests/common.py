@@ -57,6 +57,42 @@ def make_invoice(
     return move
 
 
+def race_book(env, label, n_orders, user=None):
+    """A customer with a 1,000 credit limit and ``n_orders`` quotations of
+    600: each fits alone, no two fit together. Returns the orders."""
+    tier = env["credit.collection.policy"].create(
+        {"name": f"{label} tier", "use_credit_limit": True}
+    )
+    partner = env["res.partner"].create(
+        {"name": f"{label} customer", "is_company": True}
+    )
+    partner.write(
+        {
+            "credit_policy_id": tier.id,
+            "credit_limit": 1000.0,
+            "use_partner_credit_limit": True,
+        }
+    )
+    product = env["product.product"].create(
+        {"name": f"{label} service", "type": "service", "taxes_id": [Command.clear()]}
+    )
+    vals = {
+        "partner_id": partner.id,
+        "order_line": [
+            Command.create(
+                {
+                    "product_id": product.id,
+                    "price_unit": 600.0,
+                    "tax_ids": [Command.clear()],
+                }
+            )
+        ],
+    }
+    if user:
+        vals["user_id"] = user.id
+    return env["sale.order"].create([vals] * n_orders)
+
+
 def case_snapshot(partners):
     """What the stage machine decided for the cases of ``partners`` (every
     company, closed ones included), re-read from the database."""

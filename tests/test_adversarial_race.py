@@ -11,12 +11,13 @@ four direct database connections: test_credit_race.)"""
 import threading
 import uuid
 
-from odoo import Command, api
+from odoo import api
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, new_test_user, tagged
 from odoo.tools import config
 
 from .adversarial import record
+from .common import race_book
 from .rpc_clients import JsonRpcClient, RpcError
 
 N_REQUESTS = 6
@@ -31,47 +32,14 @@ class TestAdversarialHttpRace(BaseCase):
         cls.tag = uuid.uuid4().hex[:8]
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
-            tier = env["credit.collection.policy"].create(
-                {"name": f"HTTP race tier {cls.tag}", "use_credit_limit": True}
-            )
-            partner = env["res.partner"].create(
-                {"name": f"HTTP race customer {cls.tag}", "is_company": True}
-            )
-            partner.write(
-                {
-                    "credit_policy_id": tier.id,
-                    "credit_limit": 1000.0,
-                    "use_partner_credit_limit": True,
-                }
-            )
             user = new_test_user(
                 env,
                 f"adv_race_{cls.tag}",
                 groups="sales_team.group_sale_salesman_all_leads",
             )
             cls.login, cls.uid = user.login, user.id
-            product = env["product.product"].create(
-                {"name": "HTTP race service", "type": "service"}
-            )
             # each order fits in the limit alone; no two fit together
-            orders = env["sale.order"].create(
-                [
-                    {
-                        "partner_id": partner.id,
-                        "user_id": user.id,
-                        "order_line": [
-                            Command.create(
-                                {
-                                    "product_id": product.id,
-                                    "price_unit": 600.0,
-                                    "tax_ids": [Command.clear()],
-                                }
-                            )
-                        ],
-                    }
-                    for _i in range(N_REQUESTS)
-                ]
-            )
+            orders = race_book(env, f"HTTP race {cls.tag}", N_REQUESTS, user=user)
             cls.order_ids = orders.ids
             cr.commit()  # pylint: disable=invalid-commit
 

@@ -6,11 +6,13 @@ connections (real transactions, committed), as several Odoo workers would."""
 import threading
 import uuid
 
-from odoo import Command, api
+from odoo import api
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.service.model import retrying
 from odoo.tests import BaseCase, get_db_name, tagged
+
+from .common import race_book
 
 N_ORDERS = 4
 
@@ -24,46 +26,10 @@ class TestConfirmationRace(BaseCase):
         cls.tag = uuid.uuid4().hex[:8]
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
-            tier = env["credit.collection.policy"].create(
-                {"name": f"Race tier {cls.tag}", "use_credit_limit": True}
-            )
-            partner = env["res.partner"].create(
-                {"name": f"Race customer {cls.tag}", "is_company": True}
-            )
-            partner.write(
-                {
-                    "credit_policy_id": tier.id,
-                    "credit_limit": 1000.0,
-                    "use_partner_credit_limit": True,
-                }
-            )
-            product = env["product.product"].create(
-                {
-                    "name": "Race service",
-                    "type": "service",
-                    "taxes_id": [Command.clear()],
-                }
-            )
             # each order fits in the limit alone; no two fit together
-            orders = env["sale.order"].create(
-                [
-                    {
-                        "partner_id": partner.id,
-                        "order_line": [
-                            Command.create(
-                                {
-                                    "product_id": product.id,
-                                    "price_unit": 600.0,
-                                    "tax_ids": [Command.clear()],
-                                }
-                            )
-                        ],
-                    }
-                    for _i in range(N_ORDERS)
-                ]
-            )
+            orders = race_book(env, f"Race {cls.tag}", N_ORDERS)
             cls.order_ids = orders.ids
-            cls.partner_id = partner.id
+            cls.partner_id = orders.partner_id.id
 
     def test_exactly_one_concurrent_confirmation_passes(self):
         barrier = threading.Barrier(N_ORDERS, timeout=30)
