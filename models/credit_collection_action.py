@@ -214,12 +214,11 @@ class CreditCollectionAction(models.Model):
             if not rules_by_stage:
                 continue
             default = Policy._get_default(company)
-            partners = company_cases.partner_id.with_company(company)
-            policy_of = {p.id: p.credit_policy_id or default for p in partners.sudo()}
             for case in company_cases:
                 if not case.active or case.stage_id not in rules_by_stage:
                     continue
-                policy = policy_of.get(case.partner_id.id, default)
+                # the tier the case update stored (the runs update first)
+                policy = case.policy_id or default
                 for rule in rules_by_stage[case.stage_id]:
                     if rule._applies_to(policy):
                         rows.append(
