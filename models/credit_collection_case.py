@@ -966,19 +966,21 @@ class CreditCollectionCase(models.Model):
         to date, plan the actions of each case's stage (idempotency keys) and
         execute the planned ones. ``commit``: commit each batch (scheduler,
         concurrent runs; resumable). Returns {"planned", "processed"}."""
-        if not self.env.context.get("credit_collection_run"):
-            # every mail of the run (reminders, notices to salespeople) goes
-            # through the outgoing queue: nothing is sent inside the run's
-            # transactions
-            context = {"mail_notify_force_send": False, "credit_collection_run": True}
-            return self.with_context(**context)._run_escalation(
-                companies=companies,
-                cases=cases.with_context(**context) if cases is not None else None,
-                date=date,
-                commit=commit,
-                batch_size=batch_size,
-                action_batch_size=action_batch_size,
-            )
+        # every mail of the run (reminders, notices to salespeople) goes
+        # through the outgoing queue: nothing is sent inside the run's
+        # transactions
+        quiet = {"mail_notify_force_send": False}
+        return self.with_context(**quiet)._escalate(
+            companies,
+            cases.with_context(**quiet) if cases is not None else None,
+            date,
+            commit,
+            batch_size,
+            action_batch_size,
+        )
+
+    @api.model
+    def _escalate(self, companies, cases, date, commit, batch_size, action_batch_size):
         Action = self.env["credit.collection.action"].sudo()
         if cases is not None:
             companies = cases.company_id
