@@ -1,5 +1,6 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from .models.credit_exposure_entry import DROP_SQL
 
 
 def post_init_hook(env):
@@ -16,3 +17,6 @@ def uninstall_hook(env):
     seeded stages go with the addon's other data records, before its tables.
     The cases' table is dropped by the uninstall anyway."""
     env["credit.collection.case"].with_context(active_test=False).search([]).unlink()
+    # the exposure ledger's triggers live on Odoo's accounting tables: they go
+    # before the ledger's table does
+    env.cr.execute(DROP_SQL)

@@ -10,6 +10,7 @@ from . import res_company
 from . import res_partner
 from . import sale_order
 from . import account_move
+from . import credit_exposure_entry
 from . import payment_transaction
 from . import credit_collection_rule
 from . import credit_collection_action

@@ -708,6 +708,8 @@ class CreditCollectionCase(models.Model):
         committed so that an interrupted run resumes where it stopped (the
         update is idempotent)."""
         in_cron = bool(self.env.context.get("cron_id"))
+        # the exposure ledger back to one row per customer and due date
+        self.env["credit.exposure.entry"].sudo()._rebuild()
         companies = self.env["res.company"].search([("id", "!=", False)])
         for company in companies:
             figures = self._case_figures(company)

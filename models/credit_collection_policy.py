@@ -1,7 +1,32 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import api, fields, models
+from collections import namedtuple
+
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
+
+# what the hold rules read of a tier (res.partner._credit_evaluate)
+RULE_FIELDS = (
+    "is_prepayment_only",
+    "count_disputed",
+    "use_credit_limit",
+    "credit_limit_mode",
+    "default_credit_limit",
+    "use_overdue_amount",
+    "overdue_amount_mode",
+    "overdue_amount_threshold",
+    "use_overdue_days",
+    "overdue_days_mode",
+    "overdue_days_threshold",
+    "use_broken_promises",
+    "broken_promises_mode",
+    "broken_promises_threshold",
+    "use_amount_at_risk",
+    "amount_at_risk_mode",
+    "amount_at_risk_threshold",
+)
+RuleParams = namedtuple("RuleParams", ("id",) + RULE_FIELDS)
+NO_RULES = RuleParams(0, *(False for _f in RULE_FIELDS))
 
 RULE_MODES = [("block", "Block"), ("warn", "Warn")]
 
@@ -387,6 +412,41 @@ class CreditCollectionPolicy(models.Model):
                 self.env._("A credit tier needs a company: tiers are per company.")
             )
         return super().write(vals)
+
+    @api.model
+    def _credit_rule_params(self, policy_id, stamp):
+        """The rule settings of tier ``policy_id`` as it was written at
+        ``stamp`` (its write date, as the caller's snapshot shows it). A
+        committed change gives the tier a new write date, hence a new cache
+        key: the cache never serves settings older than the caller's
+        snapshot. A tier written by the current transaction (write date =
+        the transaction's timestamp, which a second write keeps) is read
+        through the ORM, never cached."""
+        if not policy_id:
+            return NO_RULES
+        if stamp is None or stamp == self.env.cr.now():
+            return self._credit_read_rule_params(policy_id)
+        return self._credit_cached_rule_params(policy_id, stamp)
+
+    @api.model
+    @tools.ormcache("policy_id", "stamp")
+    def _credit_cached_rule_params(self, policy_id, stamp):
+        return self._credit_read_rule_params(policy_id)
+
+    @api.model
+    def _credit_read_rule_params(self, policy_id):
+        policy = self.sudo().browse(policy_id).exists()
+        if not policy:
+            return NO_RULES
+        return RuleParams(policy.id, *(policy[f] for f in RULE_FIELDS))
+
+    def _credit_params(self):
+        """``_credit_rule_params`` of this tier (or none), read through the
+        ORM."""
+        if not self:
+            return NO_RULES
+        self.ensure_one()
+        return self._credit_rule_params(self.id, self.sudo().write_date)
 
     @api.model
     def _get_default(self, company):

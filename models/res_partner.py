@@ -1,6 +1,7 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import ast
+import json
 from collections import defaultdict
 from datetime import timedelta
 
@@ -60,14 +61,9 @@ def money_formatter(env, currency):
     return money
 
 
-def open_receivable_items_sql(env, company, partner_ids=None):
-    """``FROM … WHERE …`` of the open receivable items of ``company`` (one
-    or several companies; of
-    ``partner_ids`` only, when given), as the exposure and the collection cases
-    both count them: posted, unreconciled, on a receivable account, and not on
-    an invoice already paid or being paid through a registered payment without
-    journal entry. Aliases: ``line``, ``account``, ``move``. Flushes what it
-    reads."""
+def flush_open_items(env):
+    """Flush what decides the open receivable items (and so the exposure
+    ledger's triggers) before reading them in SQL."""
     env["account.move.line"].flush_model(
         [
             "partner_id",
@@ -83,6 +79,17 @@ def open_receivable_items_sql(env, company, partner_ids=None):
     )
     env["account.move"].flush_model(["payment_state", "credit_dispute_amount"])
     env["account.account"].flush_model(["account_type"])
+
+
+def open_receivable_items_sql(env, company, partner_ids=None):
+    """``FROM … WHERE …`` of the open receivable items of ``company`` (one
+    or several companies, None for all; of
+    ``partner_ids`` only, when given), as the exposure and the collection cases
+    both count them: posted, unreconciled, on a receivable account, and not on
+    an invoice already paid or being paid through a registered payment without
+    journal entry. Aliases: ``line``, ``account``, ``move``. Flushes what it
+    reads."""
+    flush_open_items(env)
     if partner_ids is not None:
         # Written so that Odoo's partial index on unreconciled items (account,
         # partner) does not match: for some customers, PostgreSQL otherwise
@@ -94,11 +101,12 @@ def open_receivable_items_sql(env, company, partner_ids=None):
     else:
         unreconciled = SQL("line.reconciled IS NOT TRUE")
         partner_filter = SQL("AND line.partner_id IS NOT NULL")
-    company_filter = (
-        SQL("line.company_id = %s", company.id)
-        if len(company) == 1
-        else SQL("line.company_id = ANY(%s)", company.ids)
-    )
+    if company is None:  # every company
+        company_filter = SQL("TRUE")
+    elif len(company) == 1:
+        company_filter = SQL("line.company_id = %s", company.id)
+    else:
+        company_filter = SQL("line.company_id = ANY(%s)", company.ids)
     return SQL(
         """
               FROM account_move_line line
@@ -328,7 +336,10 @@ class ResPartner(models.Model):
         today = credit_today(self.env, company)
         result = defaultdict(_empty_exposure)
         env = self.env
-        open_items = open_receivable_items_sql(env, company, partner_ids)
+        # the open receivable items, summed per due date by the exposure
+        # ledger (models/credit_exposure_entry.py): a customer's rows, not its
+        # items, whatever their number
+        flush_open_items(env)
         env["account.move"].flush_model(
             [
                 "state",
@@ -372,34 +383,27 @@ class ResPartner(models.Model):
         #    match are already excluded in 1.
         query = SQL(
             """
-        SELECT 'items' AS kind, line.partner_id,
-               SUM(line.amount_residual) FILTER (
-                   WHERE line.amount_residual > 0
-                     AND COALESCE(line.date_maturity, line.date) >= %(today)s
-               ) AS not_due,
-               SUM(line.amount_residual) FILTER (
-                   WHERE line.amount_residual > 0
-                     AND COALESCE(line.date_maturity, line.date) < %(today)s
-               ) AS overdue,
-               SUM(line.amount_residual) FILTER (
-                   WHERE line.amount_residual < 0
-               ) AS credits,
-               MIN(COALESCE(line.date_maturity, line.date)) FILTER (
-                   WHERE line.amount_residual > 0
-                     AND COALESCE(line.date_maturity, line.date) < %(today)s
+        SELECT 'items' AS kind, entry.partner_id,
+               SUM(entry.pos) FILTER (WHERE entry.due_date >= %(today)s)
+                   AS not_due,
+               SUM(entry.pos) FILTER (WHERE entry.due_date < %(today)s)
+                   AS overdue,
+               SUM(entry.neg) AS credits,
+               MIN(entry.due_date) FILTER (
+                   WHERE entry.pos > 0 AND entry.due_date < %(today)s
                ) AS oldest_due_date,
-               SUM(LEAST(COALESCE(move.credit_dispute_amount, 0),
-                         line.amount_residual)) FILTER (
-                   WHERE line.amount_residual > 0
-               ) AS disputed,
-               SUM(LEAST(COALESCE(move.credit_dispute_amount, 0),
-                         line.amount_residual)) FILTER (
-                   WHERE line.amount_residual > 0
-                     AND COALESCE(line.date_maturity, line.date) < %(today)s
-               ) AS disputed_overdue,
+               SUM(entry.disputed) AS disputed,
+               SUM(entry.disputed) FILTER (WHERE entry.due_date < %(today)s)
+                   AS disputed_overdue,
                NULL::numeric AS amount
-               %(open_items)s
-      GROUP BY line.partner_id
+          FROM (SELECT partner_id, due_date,
+                       SUM(residual_pos) AS pos, SUM(residual_neg) AS neg,
+                       SUM(disputed) AS disputed
+                  FROM credit_exposure_entry
+                 WHERE company_id = %(company)s
+                   AND partner_id = ANY(%(partners)s)
+              GROUP BY partner_id, due_date) entry
+      GROUP BY entry.partner_id
      UNION ALL
         SELECT 'draft', move.commercial_partner_id,
                NULL, NULL, NULL, NULL, NULL, NULL,
@@ -451,7 +455,6 @@ class ResPartner(models.Model):
       GROUP BY partner.commercial_partner_id
             """,
             today=today,
-            open_items=open_items,
             partners=partner_ids,
             company=company.id,
             exclude=exclude,
@@ -467,26 +470,20 @@ class ResPartner(models.Model):
             env.cr.execute("RESET max_parallel_workers_per_gather")
         else:
             rows = env.execute_query_dict(query)
+        kinds = {
+            "draft": "draft",
+            "orders": "orders",
+            "payments": "payments",
+        }
+        merged = defaultdict(dict)
         for row in rows:
-            exp = result[row["partner_id"]]
-            kind = row["kind"]
-            if kind == "items":
-                exp["not_due"] = row["not_due"] or 0.0
-                exp["overdue"] = row["overdue"] or 0.0
-                exp["credits"] = row["credits"] or 0.0
-                exp["disputed"] = row["disputed"] or 0.0
-                exp["disputed_overdue"] = row["disputed_overdue"] or 0.0
-                if row["oldest_due_date"]:
-                    exp["oldest_due_date"] = row["oldest_due_date"]
-                    exp["oldest_overdue_days"] = (today - row["oldest_due_date"]).days
-            elif kind == "draft":
-                exp["draft"] = row["amount"] or 0.0
-            elif kind == "orders":
-                exp["orders"] = row["amount"] or 0.0
+            values = merged[row["partner_id"]]
+            if row["kind"] == "items":
+                values.update(row)
             else:
-                exp["in_payment"] = -(row["amount"] or 0.0)
-        for exp in result.values():
-            exp["total"] = company.currency_id.round(sum(exp[k] for k in EXPOSURE_KEYS))
+                values[kinds[row["kind"]]] = row["amount"]
+        for partner_id, values in merged.items():
+            result[partner_id] = _exposure_from_row(values, today, company)
         return dict(result)
 
     # ----------------------------------------------------------------- rules
@@ -524,15 +521,24 @@ class ResPartner(models.Model):
             is_amount, hint), blocking ones first
         """
         self.ensure_one()
-        partner = self.commercial_partner_id.with_company(company).sudo()
+        if batch is not None and self.id in (batch.get("partner_values") or {}):
+            partner = self.with_company(company).sudo()  # a commercial partner
+        else:
+            partner = self.commercial_partner_id.with_company(company).sudo()
         if batch is None:
-            # one partner (confirmation, posting): read only the fields the
-            # rules need, not the whole prefetch group of res.partner
-            partner.fetch(
-                ["credit_policy_id", "credit_prepayment_only", "credit_limit"]
-            )
-            batch = partner._credit_batch_data(company, lazy=True)
-        policy = partner._credit_policy(company, batch["default_policy"])
+            # one partner (confirmation, posting): one round trip
+            _partner, data_exposure, batch = partner._credit_check_data(company)
+            if exposure is None:
+                exposure = data_exposure
+        policy = (batch.get("params") or {}).get(partner.id)
+        if policy is None:
+            # the tier's rule settings (a named tuple, cached per write date)
+            policy = partner._credit_policy(
+                company, batch["default_policy"]
+            )._credit_params()
+        values = (batch.get("partner_values") or {}).get(
+            partner.id
+        ) or partner._credit_partner_values(company)
         if exposure is None:
             exposure = (
                 partner._credit_exposure(company).get(partner.id) or _empty_exposure()
@@ -546,10 +552,17 @@ class ResPartner(models.Model):
                 overdue=exposure["overdue"] - exposure["disputed_overdue"],
             )
 
-        money = batch.get("money") or money_formatter(self.env, currency)
+        formatter = batch.get("money")
+
+        def money(amount):
+            # the formatter reads the language: only when a rule fires
+            nonlocal formatter
+            if formatter is None:
+                formatter = money_formatter(self.env, currency)
+            return formatter(amount)
 
         reasons = []
-        if policy.is_prepayment_only or partner.credit_prepayment_only:
+        if policy.is_prepayment_only or values["prepayment"]:
             reasons.append(
                 {
                     "rule": "prepayment",
@@ -563,11 +576,11 @@ class ResPartner(models.Model):
                 }
             )
         if policy.use_credit_limit:
-            if partner.use_partner_credit_limit:
-                limit = partner.credit_limit
+            if values["use_limit"]:
+                limit = values["limit"]
             else:
                 limit = policy.default_credit_limit or 0.0
-            has_limit = partner.use_partner_credit_limit or limit > 0
+            has_limit = values["use_limit"] or limit > 0
             total = exposure["total"] + order_amount
             if has_limit and currency.compare_amounts(total, limit) > 0:
                 excess = total - limit
@@ -750,7 +763,7 @@ class ResPartner(models.Model):
         promises are looked up only if the partner's tier needs them."""
         partners = self.commercial_partner_id
         if lazy and len(partners) == 1:
-            return partners._credit_batch_data_one(company)
+            return partners._credit_check_data(company)[2]
         cases = (
             self.env["credit.collection.case"]
             .sudo()
@@ -787,12 +800,49 @@ class ResPartner(models.Model):
             "money": money_formatter(self.env, company.currency_id),
         }
 
-    def _credit_batch_data_one(self, company):
-        """``_credit_batch_data`` of one commercial partner in one query (the
-        confirmation path): its case when in a hold stage, its manual holds,
-        its broken promises and the company's default tier."""
+    def _credit_check_data(self, company, exclude_order=None, lock=False):
+        """The commercial partner of ``self``, its exposure and its
+        ``_credit_batch_data`` in one round trip (the confirmation path):
+        PL/pgSQL function ``credit_check_figures``
+        (models/credit_exposure_entry.py), whose plan is cached for the
+        session. ``lock`` first takes the customer's confirmation lock.
+        Returns (commercial partner, exposure, batch)."""
         self.ensure_one()
         env = self.env
+        flush_open_items(env)
+        env["account.move"].flush_model(
+            [
+                "state",
+                "move_type",
+                "amount_total_signed",
+                "commercial_partner_id",
+                "company_id",
+            ]
+        )
+        env["sale.order.line"].flush_model(
+            ["price_total", "product_uom_qty", "qty_invoiced", "order_id"]
+        )
+        env["sale.order.line"].flush_model(["display_type"])
+        env["sale.order"].flush_model(
+            ["state", "company_id", "partner_invoice_id", "currency_rate"]
+        )
+        env["res.partner"].flush_model(
+            [
+                "commercial_partner_id",
+                "credit_policy_id",
+                "credit_prepayment_only",
+                "credit_limit",
+            ]
+        )
+        env["account.payment"].flush_model(
+            [
+                "move_id",
+                "state",
+                "partner_id",
+                "company_id",
+                "amount_company_currency_signed",
+            ]
+        )
         env["credit.collection.case"].flush_model(
             ["partner_id", "company_id", "active", "stage_id"]
         )
@@ -801,64 +851,78 @@ class ResPartner(models.Model):
             ["partner_id", "company_id", "origin", "state", "state_sequence"]
         )
         env["credit.promise"].flush_model(["partner_id", "company_id", "state", "date"])
-        env["credit.collection.policy"].flush_model(
-            ["company_id", "is_default", "active", "sequence", "use_amount_at_risk"]
-        )
+        env["credit.collection.policy"].flush_model()
         today = credit_today(env, company)
-        [(case_id, hold_ids, broken, default_id)] = env.execute_query(
+        [row] = env.execute_query_dict(
             SQL(
-                """
-            SELECT (SELECT case_.id
-                      FROM credit_collection_case case_
-                      JOIN credit_collection_stage stage
-                        ON stage.id = case_.stage_id
-                     WHERE case_.partner_id = %(partner)s
-                       AND case_.company_id = %(company)s
-                       AND case_.active
-                       AND (stage.is_hold
-                            -- the amount-at-risk rule reads the case's figures
-                            OR EXISTS (SELECT 1 FROM credit_collection_policy p
-                                        WHERE p.company_id = %(company)s
-                                          AND p.use_amount_at_risk))
-                     LIMIT 1),
-                   ARRAY(SELECT hold.id
-                           FROM credit_hold hold
-                          WHERE hold.partner_id = %(partner)s
-                            AND hold.company_id = %(company)s
-                            AND hold.origin = 'manual'
-                            AND hold.state IN ('active', 'overridden')
-                       ORDER BY hold.state_sequence, hold.create_date DESC,
-                                hold.id DESC),
-                   (SELECT COUNT(*)
-                      FROM credit_promise promise
-                     WHERE promise.partner_id = %(partner)s
-                       AND promise.company_id = %(company)s
-                       AND promise.state = 'broken'
-                       AND promise.date >= %(since)s),
-                   (SELECT policy.id
-                      FROM credit_collection_policy policy
-                     WHERE policy.company_id = %(company)s
-                       AND policy.is_default
-                       AND policy.active
-                  ORDER BY policy.sequence, policy.id
-                     LIMIT 1)
-                """,
-                partner=self.id,
-                company=company.id,
-                since=today - timedelta(days=365),
+                "SELECT * FROM credit_check_figures(%s, %s, %s, %s, %s, %s)",
+                self.id,
+                company.id,
+                today,
+                today - timedelta(days=365),
+                exclude_order.ids if exclude_order else [],
+                bool(lock),
             )
         )
+        partner = self.browse(row["partner_id"])
+        exposure = _exposure_from_row(row, today, company)
         # only a case in a hold stage (or read by the amount-at-risk rule)
         # gives a reason: the others are not read
         Case = env["credit.collection.case"].sudo()
         Hold = env["credit.hold"].sudo()
+        Policy = env["credit.collection.policy"]
+        case_id, hold_ids, broken = row["case_id"], row["hold_ids"], row["broken"]
+        default = Policy._credit_rule_params(
+            row["default_policy_id"], row["default_policy_stamp"]
+        )
+        values = partner._credit_partner_values(company, row)
+        if values["policy_id"] and row["policy_stamp"]:
+            params = Policy._credit_rule_params(
+                values["policy_id"], row["policy_stamp"]
+            )
+        elif values["policy_id"]:  # a tier given by a default value
+            params = Policy.browse(values["policy_id"]).exists()._credit_params()
+        else:
+            params = default
+        batch = {
+            "default_policy": Policy.sudo().browse(row["default_policy_id"] or []),
+            "params": {partner.id: params if params.id else default},
+            "partner_values": {partner.id: values},
+            "cases": {partner.id: Case.browse(case_id)} if case_id else {},
+            "manual_holds": {partner.id: Hold.browse(hold_ids)} if hold_ids else {},
+            "broken_promises": {partner.id: broken} if broken else {},
+        }
+        return partner, exposure, batch
+
+    def _credit_partner_values(self, company, row=None):
+        """The customer's own credit settings in ``company``: tier id,
+        prepayment only, credit limit and whether it has its own limit. From
+        the raw JSON of ``credit_check_figures`` when ``row`` is given (Odoo's
+        fallback applied as the ORM does), else through the ORM."""
+        self.ensure_one()
+        partner = self.with_company(company).sudo()
+        if row is None:
+            return {
+                "policy_id": partner.credit_policy_id.id,
+                "prepayment": partner.credit_prepayment_only,
+                "limit": partner.credit_limit,
+                "use_limit": partner.use_partner_credit_limit,
+            }
+        fields_ = partner._fields
+
+        def value(name, raw):
+            if raw is None:  # not set for this company: Odoo's fallback
+                fallback = fields_[name].get_company_dependent_fallback(partner)
+                return fallback.id if name == "credit_policy_id" else fallback
+            return json.loads(raw)
+
+        limit_fallback = fields_["credit_limit"].get_company_dependent_fallback(partner)
+        limit = value("credit_limit", row["raw_limit"]) or 0.0
         return {
-            "default_policy": env["credit.collection.policy"]
-            .sudo()
-            .browse(default_id or []),
-            "cases": {self.id: Case.browse(case_id)} if case_id else {},
-            "manual_holds": {self.id: Hold.browse(hold_ids)} if hold_ids else {},
-            "broken_promises": {self.id: broken} if broken else {},
+            "policy_id": value("credit_policy_id", row["raw_policy"]) or False,
+            "prepayment": bool(value("credit_prepayment_only", row["raw_prepayment"])),
+            "limit": limit,
+            "use_limit": limit != limit_fallback,
         }
 
     def _credit_broken_promise_counts(self, company):
@@ -1073,6 +1137,22 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"search_default_filter_open": 1}
         return action
+
+
+def _exposure_from_row(row, today, company):
+    """The exposure dict of a row of figures (the columns of
+    ``credit_check_figures``; missing or NULL ones count for nothing)."""
+    exp = _empty_exposure()
+    for key in ("not_due", "overdue", "credits", "disputed", "disputed_overdue"):
+        exp[key] = row.get(key) or 0.0
+    exp["draft"] = row.get("draft") or 0.0
+    exp["orders"] = row.get("orders") or 0.0
+    exp["in_payment"] = -(row.get("payments") or 0.0)
+    if row.get("oldest_due_date"):
+        exp["oldest_due_date"] = row["oldest_due_date"]
+        exp["oldest_overdue_days"] = (today - row["oldest_due_date"]).days
+    exp["total"] = company.currency_id.round(sum(exp[k] for k in EXPOSURE_KEYS))
+    return exp
 
 
 def _empty_exposure():

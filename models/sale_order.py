@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, format_amount
+from odoo.tools import format_amount
 
 from .credit_hold import MANAGER_GROUP
 
@@ -91,13 +91,27 @@ class SaleOrder(models.Model):
 
     def _credit_reasons(self, extra_amount=0.0, hints=True):
         """Rules firing for this order's customer if it were confirmed now."""
+        return self._credit_check(extra_amount=extra_amount, hints=hints)[1]
+
+    def _credit_check(self, extra_amount=0.0, pending=None, hints=True, lock=False):
+        """(commercial partner, rules firing) for this order's customer if it
+        were confirmed now, from one round trip (``_credit_check_data``).
+
+        :param pending: {(commercial partner id, company id): amount} of the
+            orders confirmed before this one in the same batch
+        :param lock: take the customer's confirmation lock first
+        """
         self.ensure_one()
-        partner = self.partner_invoice_id.commercial_partner_id.sudo()
         company = self.company_id
-        exposure = partner._credit_exposure(company, exclude_order=self).get(partner.id)
-        return partner._credit_evaluate(
+        partner, exposure, batch = self.partner_invoice_id.sudo()._credit_check_data(
+            company, exclude_order=self, lock=lock
+        )
+        if pending:
+            extra_amount += pending.get((partner.id, company.id), 0.0)
+        return partner, partner._credit_evaluate(
             company,
             exposure=exposure,
+            batch=batch,
             order=self,
             order_amount=self._credit_amount_company() + extra_amount,
             hints=hints,
@@ -149,23 +163,6 @@ class SaleOrder(models.Model):
             self.filtered(lambda o: o.state != "sale")._credit_check_confirmation()
         return super().write(vals)
 
-    def _credit_lock(self, partner, company):
-        """Serialize confirmations per (commercial partner, company): the upsert
-        makes a concurrent transaction wait, then fail with a serialization error
-        that Odoo retries, so the retry sees the first order in its exposure."""
-        self.env.cr.execute(
-            SQL(
-                """
-            INSERT INTO credit_exposure_lock (partner_id, company_id, counter)
-                 VALUES (%(partner)s, %(company)s, 1)
-            ON CONFLICT (partner_id, company_id)
-              DO UPDATE SET counter = credit_exposure_lock.counter + 1
-                """,
-                partner=partner.id,
-                company=company.id,
-            )
-        )
-
     def _credit_is_prepaid(self):
         self.ensure_one()
         return (
@@ -180,14 +177,18 @@ class SaleOrder(models.Model):
         unless a manager's override covers the order. No context key skips it."""
         pending = defaultdict(float)  # orders of this batch, per partner/company
         for order in self.sudo().sorted("id"):
-            partner = order.partner_invoice_id.commercial_partner_id
-            company = order.company_id
-            if not partner:
+            if not order.partner_invoice_id:
                 continue
-            self._credit_lock(partner, company)
-            key = (partner.id, company.id)
+            company = order.company_id
             amount = order._credit_amount_company()
-            reasons = order._credit_reasons(extra_amount=pending[key], hints=False)
+            # Serialized per (commercial partner, company): the lock row's
+            # upsert makes a concurrent confirmation wait, then fail with a
+            # serialization error that Odoo retries, so the retry sees the
+            # first order in its exposure.
+            partner, reasons = order._credit_check(
+                pending=pending, hints=False, lock=True
+            )
+            key = (partner.id, company.id)
             # an order paid in full passes (its payment transactions are read
             # only when a rule fires: most confirmations fire none)
             if reasons and order._credit_is_prepaid():

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 
@@ -248,6 +250,59 @@ class CreditCollectionCommon(TransactionCase):
             )
             ._create_payments()
         )
+
+    @classmethod
+    def _outstanding_journal(cls):
+        """A bank journal whose incoming payments book on an outstanding
+        account (a journal entry per payment). Made once per test."""
+        journal = cls.env["account.journal"].search(
+            [("code", "=", "BKO"), ("company_id", "=", cls.company.id)]
+        )
+        if journal:
+            return journal
+        journal = cls.bank_journal.copy(
+            {"name": "Bank with outstanding", "code": "BKO"}
+        )
+        account = cls.env["account.account"].create(
+            {
+                "name": "Outstanding receipts (test)",
+                "code": "101999",
+                "account_type": "asset_current",
+                "reconcile": True,
+            }
+        )
+        journal.inbound_payment_method_line_ids.payment_account_id = account
+        return journal
+
+    @classmethod
+    def _pay_with_entry(cls, invoice, amount=None, journal=None):
+        """Register a payment that books a journal entry (reconciled with the
+        invoice at once)."""
+        return (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create(
+                {
+                    "amount": amount or invoice.amount_residual,
+                    "journal_id": (journal or cls._outstanding_journal()).id,
+                    "payment_date": cls.today,
+                }
+            )
+            ._create_payments()
+        )
+
+    def setUp(self):
+        super().setUp()
+        # runs before the test's rollback: whatever the test did, the
+        # exposure ledger the triggers kept equals the open items
+        self.addCleanup(self._assert_ledger_exact)
+
+    def _assert_ledger_exact(self):
+        status = self.env.cr._cnx.info.transaction_status
+        if status == psycopg2.extensions.TRANSACTION_STATUS_INERROR:
+            return  # the test ended on an expected database error
+        drift = self.env["credit.exposure.entry"].sudo()._drift()
+        self.assertEqual(drift, [], "the exposure ledger drifted from the items")
 
     def _sync_holds(self, partners=None, company=None):
         """Run the hold synchronisation queued for commit, or sync ``partners``."""

@@ -168,38 +168,6 @@ class TestEscalation(EscalationCommon):
         self.assertEqual(len(emails), 2)
         self.assertEqual(len(set(emails.mapped("idempotency_key"))), 2)
 
-    def _outstanding_journal(self):
-        """A bank journal whose incoming payments book on an outstanding
-        account (a journal entry per payment)."""
-        journal = self.bank_journal.copy(
-            {"name": "Bank with outstanding", "code": "BKO"}
-        )
-        account = self.env["account.account"].create(
-            {
-                "name": "Outstanding receipts (test)",
-                "code": "101999",
-                "account_type": "asset_current",
-                "reconcile": True,
-            }
-        )
-        journal.inbound_payment_method_line_ids.payment_account_id = account
-        return journal
-
-    def _pay_with_entry(self, invoice, amount=None):
-        journal = self._outstanding_journal()
-        return (
-            self.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create(
-                {
-                    "amount": amount or invoice.amount_residual,
-                    "journal_id": journal.id,
-                    "payment_date": self.today,
-                }
-            )
-            ._create_payments()
-        )
-
     def test_interval_between_reminders(self):
         self.tier.reminder_interval_days = 20
         self._invoice(self.customer, 300.0, overdue_days=5)

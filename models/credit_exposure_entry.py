@@ -1,0 +1,414 @@
+# Copyright 2026 Credit & Collections contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The exposure ledger: the open receivable items of every customer, summed
+per due date, kept exact by PostgreSQL triggers.
+
+Every change of an open receivable item, whatever writes it (the ORM, a
+reconciliation, another addon's SQL), inserts a delta row: minus what the
+item counted for before the change, plus what it counts for after. Rows are
+only ever inserted by transactions (never updated), so two transactions
+posting invoices for the same customer do not wait for each other. The daily
+case update rebuilds the ledger from the items (``_rebuild``): one row per
+customer, company and due date, which also repairs anything a trigger could
+not see (a TRUNCATE, a trigger disabled by hand).
+
+Reading a customer's exposure then sums its rows, one per due date, whatever
+the number of its open items: the sale order confirmation stays flat.
+
+What counts is ``open_receivable_items_sql``: posted, unreconciled items on a
+receivable account, with a partner, whose invoice is not paid or being paid
+through a registered payment without journal entry. ``credit_exposure_entry``
+sums them per (partner, company, due date): the positive residuals
+(receivables), the negative ones (unapplied credits) and the disputed part of
+the positive ones (``LEAST(dispute, residual)`` per item).
+"""
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .res_partner import flush_open_items, open_receivable_items_sql
+
+# the contribution of one journal item (alias ``line``) to the ledger, with its
+# move (alias ``move``) and account (``account``) — NULL when it counts for nothing
+_OPEN_ITEM = """
+    line.partner_id IS NOT NULL
+    AND line.parent_state = 'posted'
+    AND NOT COALESCE(line.reconciled, FALSE)
+    AND line.amount_residual <> 0
+    AND account.account_type = 'asset_receivable'
+"""
+
+SCHEMA_SQL = """
+CREATE OR REPLACE FUNCTION credit_exposure_item_delta(
+    line account_move_line, sign integer
+) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF line.partner_id IS NULL OR line.parent_state IS DISTINCT FROM 'posted'
+       OR COALESCE(line.reconciled, FALSE) OR COALESCE(line.amount_residual, 0) = 0
+    THEN
+        RETURN;  -- counts for nothing: no lookup
+    END IF;
+    INSERT INTO credit_exposure_entry
+           (partner_id, company_id, due_date, residual_pos, residual_neg, disputed)
+    SELECT line.partner_id, line.company_id,
+           COALESCE(line.date_maturity, line.date),
+           sign * GREATEST(line.amount_residual, 0),
+           sign * LEAST(line.amount_residual, 0),
+           sign * CASE WHEN line.amount_residual > 0
+                       THEN LEAST(COALESCE(move.credit_dispute_amount, 0),
+                                  line.amount_residual)
+                       ELSE 0 END
+      FROM account_account account
+      LEFT JOIN account_move move ON move.id = line.move_id
+     WHERE account.id = line.account_id
+       AND account.account_type = 'asset_receivable'
+       AND (move.payment_state IS NULL
+            OR move.payment_state NOT IN ('in_payment', 'paid'));
+END $$;
+
+CREATE OR REPLACE FUNCTION credit_exposure_line_trigger() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM credit_exposure_item_delta(OLD, -1);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM credit_exposure_item_delta(NEW, 1);
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- a move's payment state or disputed amount changes what its open items
+-- count for: the items are read as they are now, with the old and the new
+-- values of the move
+CREATE OR REPLACE FUNCTION credit_exposure_move_trigger() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO credit_exposure_entry
+           (partner_id, company_id, due_date, residual_pos, residual_neg, disputed)
+    SELECT line.partner_id, line.company_id,
+           COALESCE(line.date_maturity, line.date),
+           (new_open::int - old_open::int) * GREATEST(line.amount_residual, 0),
+           (new_open::int - old_open::int) * LEAST(line.amount_residual, 0),
+           CASE WHEN line.amount_residual > 0 THEN
+               new_open::int * LEAST(COALESCE(NEW.credit_dispute_amount, 0),
+                                     line.amount_residual)
+               - old_open::int * LEAST(COALESCE(OLD.credit_dispute_amount, 0),
+                                       line.amount_residual)
+           ELSE 0 END
+      FROM account_move_line line
+      JOIN account_account account ON account.id = line.account_id,
+           LATERAL (SELECT
+               OLD.payment_state IS NULL
+               OR OLD.payment_state NOT IN ('in_payment', 'paid') AS old_open,
+               NEW.payment_state IS NULL
+               OR NEW.payment_state NOT IN ('in_payment', 'paid') AS new_open
+           ) state
+     WHERE line.move_id = NEW.id
+       AND {open_item}
+       AND (old_open OR new_open);
+    RETURN NULL;
+END $$;
+
+-- an account becoming (or no longer being) a receivable: rare, whole account
+CREATE OR REPLACE FUNCTION credit_exposure_account_trigger() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO credit_exposure_entry
+           (partner_id, company_id, due_date, residual_pos, residual_neg, disputed)
+    SELECT line.partner_id, line.company_id,
+           COALESCE(line.date_maturity, line.date),
+           sign * GREATEST(line.amount_residual, 0),
+           sign * LEAST(line.amount_residual, 0),
+           sign * CASE WHEN line.amount_residual > 0
+                       THEN LEAST(COALESCE(move.credit_dispute_amount, 0),
+                                  line.amount_residual)
+                       ELSE 0 END
+      FROM account_move_line line
+      JOIN account_move move ON move.id = line.move_id,
+           (SELECT CASE WHEN NEW.account_type = 'asset_receivable'
+                        THEN 1 ELSE -1 END AS sign) s
+     WHERE line.account_id = NEW.id
+       AND line.partner_id IS NOT NULL
+       AND line.parent_state = 'posted'
+       AND NOT COALESCE(line.reconciled, FALSE)
+       AND line.amount_residual <> 0
+       AND (move.payment_state IS NULL
+            OR move.payment_state NOT IN ('in_payment', 'paid'));
+    RETURN NULL;
+END $$;
+
+-- Everything the hold rules read of one customer, in one round trip with a
+-- plan cached for the session (the sale order confirmation): its commercial
+-- partner and that one's company-dependent credit fields (raw JSON, NULL when
+-- not set for the company: the caller applies Odoo's fallback), the exposure
+-- from the ledger and the other open documents, the case when its stage
+-- holds (or the amount-at-risk rule reads it), the manual holds, the broken
+-- promises since p_since, the customer's tier and the company's default tier
+-- with their write dates (the key of the tiers' rule cache). p_lock first
+-- takes the customer's confirmation lock (sale.order._credit_check_confirmation).
+DROP FUNCTION IF EXISTS credit_check_figures(
+    integer, integer, date, date, integer[], boolean);
+CREATE FUNCTION credit_check_figures(
+    p_partner integer, p_company integer, p_today date, p_since date,
+    p_exclude integer[], p_lock boolean
+) RETURNS TABLE (
+    not_due numeric, overdue numeric, credits numeric, oldest_due_date date,
+    disputed numeric, disputed_overdue numeric, draft numeric, orders numeric,
+    payments numeric, case_id integer, hold_ids integer[], broken bigint,
+    default_policy_id integer, default_policy_stamp timestamp,
+    partner_id integer, raw_policy text, raw_prepayment text, raw_limit text,
+    policy_stamp timestamp
+) LANGUAGE plpgsql SET max_parallel_workers_per_gather = 0 AS $$
+#variable_conflict use_column
+DECLARE
+    v_partner integer;
+BEGIN
+    SELECT rp.commercial_partner_id INTO v_partner
+      FROM res_partner rp WHERE rp.id = p_partner;
+    v_partner := COALESCE(v_partner, p_partner);
+    IF p_lock THEN
+        INSERT INTO credit_exposure_lock (partner_id, company_id, counter)
+             VALUES (v_partner, p_company, 1)
+        ON CONFLICT (partner_id, company_id)
+          DO UPDATE SET counter = credit_exposure_lock.counter + 1;
+    END IF;
+    RETURN QUERY
+    WITH entry AS (
+        SELECT e.due_date, SUM(e.residual_pos) AS pos,
+               SUM(e.residual_neg) AS neg, SUM(e.disputed) AS disp
+          FROM credit_exposure_entry e
+         WHERE e.partner_id = v_partner AND e.company_id = p_company
+      GROUP BY e.due_date
+    ), items AS (
+        SELECT SUM(pos) FILTER (WHERE due_date >= p_today) AS not_due,
+               SUM(pos) FILTER (WHERE due_date < p_today) AS overdue,
+               SUM(neg) AS credits,
+               MIN(due_date) FILTER (WHERE pos > 0 AND due_date < p_today)
+                   AS oldest_due_date,
+               SUM(disp) AS disputed,
+               SUM(disp) FILTER (WHERE due_date < p_today) AS disputed_overdue
+          FROM entry
+    )
+    SELECT items.*,
+           (SELECT SUM(move.amount_total_signed)
+              FROM account_move move
+             WHERE move.commercial_partner_id = v_partner
+               AND move.company_id = p_company
+               AND move.state = 'draft'
+               AND move.move_type IN ('out_invoice', 'out_refund')),
+           (SELECT SUM(
+                   sol.price_total
+                   * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
+                   / sol.product_uom_qty
+                   / COALESCE(NULLIF(so.currency_rate, 0), 1))
+              FROM sale_order_line sol
+              JOIN sale_order so ON so.id = sol.order_id
+              JOIN res_partner invoice_partner
+                ON invoice_partner.id = so.partner_invoice_id
+             WHERE invoice_partner.commercial_partner_id = v_partner
+               AND so.company_id = p_company
+               AND so.state = 'sale'
+               AND sol.display_type IS NULL
+               AND sol.product_uom_qty > 0
+               AND NOT (so.id = ANY(p_exclude))),
+           (SELECT SUM(pay.amount_company_currency_signed)
+              FROM account_payment pay
+              JOIN res_partner partner ON partner.id = pay.partner_id
+             WHERE partner.commercial_partner_id = v_partner
+               AND pay.company_id = p_company
+               AND pay.move_id IS NULL
+               AND pay.state = 'in_process'
+               AND pay.payment_type = 'inbound'
+               AND NOT EXISTS (
+                   SELECT 1
+                     FROM account_move__account_payment rel
+                     JOIN account_move inv ON inv.id = rel.invoice_id
+                    WHERE rel.payment_id = pay.id
+                      AND inv.payment_state IN ('in_payment', 'paid'))),
+           (SELECT case_.id
+              FROM credit_collection_case case_
+              JOIN credit_collection_stage stage ON stage.id = case_.stage_id
+             WHERE case_.partner_id = v_partner
+               AND case_.company_id = p_company
+               AND case_.active
+               AND (stage.is_hold
+                    OR EXISTS (SELECT 1 FROM credit_collection_policy p
+                                WHERE p.company_id = p_company
+                                  AND p.use_amount_at_risk))
+             LIMIT 1),
+           ARRAY(SELECT hold.id
+                   FROM credit_hold hold
+                  WHERE hold.partner_id = v_partner
+                    AND hold.company_id = p_company
+                    AND hold.origin = 'manual'
+                    AND hold.state IN ('active', 'overridden')
+               ORDER BY hold.state_sequence, hold.create_date DESC, hold.id DESC),
+           (SELECT COUNT(*)
+              FROM credit_promise promise
+             WHERE promise.partner_id = v_partner
+               AND promise.company_id = p_company
+               AND promise.state = 'broken'
+               AND promise.date >= p_since),
+           dp.id, dp.write_date,
+           v_partner,
+           (rp.credit_policy_id -> p_company::text)::text,
+           (rp.credit_prepayment_only -> p_company::text)::text,
+           (rp.credit_limit -> p_company::text)::text,
+           pp.write_date
+      FROM items
+      JOIN res_partner rp ON rp.id = v_partner
+      LEFT JOIN credit_collection_policy pp
+        ON pp.id = (rp.credit_policy_id ->> p_company::text)::integer
+      LEFT JOIN LATERAL (
+           SELECT policy.id, policy.write_date
+             FROM credit_collection_policy policy
+            WHERE policy.company_id = p_company
+              AND policy.is_default
+              AND policy.active
+         ORDER BY policy.sequence, policy.id
+            LIMIT 1) dp ON TRUE;
+END $$;
+
+DROP TRIGGER IF EXISTS credit_exposure_line ON account_move_line;
+CREATE TRIGGER credit_exposure_line
+    AFTER INSERT OR DELETE ON account_move_line
+    FOR EACH ROW EXECUTE FUNCTION credit_exposure_line_trigger();
+DROP TRIGGER IF EXISTS credit_exposure_line_update ON account_move_line;
+CREATE TRIGGER credit_exposure_line_update
+    AFTER UPDATE ON account_move_line
+    FOR EACH ROW
+    WHEN (OLD.amount_residual IS DISTINCT FROM NEW.amount_residual
+          OR OLD.reconciled IS DISTINCT FROM NEW.reconciled
+          OR OLD.parent_state IS DISTINCT FROM NEW.parent_state
+          OR OLD.partner_id IS DISTINCT FROM NEW.partner_id
+          OR OLD.account_id IS DISTINCT FROM NEW.account_id
+          OR OLD.company_id IS DISTINCT FROM NEW.company_id
+          OR OLD.move_id IS DISTINCT FROM NEW.move_id
+          OR OLD.date_maturity IS DISTINCT FROM NEW.date_maturity
+          OR OLD.date IS DISTINCT FROM NEW.date)
+    EXECUTE FUNCTION credit_exposure_line_trigger();
+DROP TRIGGER IF EXISTS credit_exposure_move ON account_move;
+CREATE TRIGGER credit_exposure_move
+    AFTER UPDATE ON account_move
+    FOR EACH ROW
+    WHEN (OLD.payment_state IS DISTINCT FROM NEW.payment_state
+          OR OLD.credit_dispute_amount IS DISTINCT FROM NEW.credit_dispute_amount)
+    EXECUTE FUNCTION credit_exposure_move_trigger();
+DROP TRIGGER IF EXISTS credit_exposure_account ON account_account;
+CREATE TRIGGER credit_exposure_account
+    AFTER UPDATE ON account_account
+    FOR EACH ROW
+    WHEN ((OLD.account_type = 'asset_receivable')
+          IS DISTINCT FROM (NEW.account_type = 'asset_receivable'))
+    EXECUTE FUNCTION credit_exposure_account_trigger();
+""".replace("{open_item}", _OPEN_ITEM)
+
+DROP_SQL = """
+DROP TRIGGER IF EXISTS credit_exposure_line ON account_move_line;
+DROP TRIGGER IF EXISTS credit_exposure_line_update ON account_move_line;
+DROP TRIGGER IF EXISTS credit_exposure_move ON account_move;
+DROP TRIGGER IF EXISTS credit_exposure_account ON account_account;
+DROP FUNCTION IF EXISTS credit_exposure_line_trigger();
+DROP FUNCTION IF EXISTS credit_exposure_move_trigger();
+DROP FUNCTION IF EXISTS credit_exposure_account_trigger();
+DROP FUNCTION IF EXISTS credit_exposure_item_delta(account_move_line, integer);
+DROP FUNCTION IF EXISTS credit_check_figures(
+    integer, integer, date, date, integer[], boolean);
+"""
+
+
+class CreditExposureEntry(models.Model):
+    """A row of the exposure ledger (see the module's docstring). Written by
+    PostgreSQL triggers and by ``_rebuild`` only; nobody reads it but the
+    exposure (``res.partner._credit_exposure``)."""
+
+    _name = "credit.exposure.entry"
+    _description = "Credit Exposure Ledger Entry"
+    _log_access = False
+
+    partner_id = fields.Many2one("res.partner", required=True, ondelete="cascade")
+    company_id = fields.Many2one("res.company", required=True, ondelete="cascade")
+    due_date = fields.Date()
+    residual_pos = fields.Float(digits=0)
+    residual_neg = fields.Float(digits=0)
+    disputed = fields.Float(digits=0)
+
+    _partner_company_due_idx = models.Index("(partner_id, company_id, due_date)")
+
+    def init(self):
+        # Created after account.move's columns (this model is loaded after
+        # the account.move extension). Rebuilt at every install and upgrade.
+        self.env.cr.execute(SCHEMA_SQL)
+        self._rebuild()
+
+    @api.model
+    def _rebuild(self):
+        """Replace the ledger by the open items' sums per customer, company
+        and due date. Rows a concurrent transaction inserts meanwhile are not
+        in this transaction's snapshot: they are neither deleted nor counted
+        in the sums, so they stay valid on top of the rebuilt rows."""
+        env = self.env
+        env.cr.execute("DELETE FROM credit_exposure_entry")
+        env.cr.execute(
+            SQL(
+                """
+            INSERT INTO credit_exposure_entry
+                   (partner_id, company_id, due_date,
+                    residual_pos, residual_neg, disputed)
+            SELECT line.partner_id, line.company_id,
+                   COALESCE(line.date_maturity, line.date),
+                   SUM(GREATEST(line.amount_residual, 0)),
+                   SUM(LEAST(line.amount_residual, 0)),
+                   SUM(CASE WHEN line.amount_residual > 0
+                            THEN LEAST(COALESCE(move.credit_dispute_amount, 0),
+                                       line.amount_residual)
+                            ELSE 0 END)
+                   %(items)s
+               AND line.amount_residual <> 0
+          GROUP BY 1, 2, 3
+                """,
+                items=open_receivable_items_sql(env, None),
+            )
+        )
+        self.invalidate_model()
+
+    @api.model
+    def _drift(self):
+        """[(partner_id, company_id, due_date, ledger, items)] where the ledger
+        differs from the open items (empty when exact)."""
+        env = self.env
+        flush_open_items(env)
+        return env.execute_query(
+            SQL(
+                """
+            WITH items AS (
+                SELECT line.partner_id, line.company_id,
+                       COALESCE(line.date_maturity, line.date) AS due_date,
+                       SUM(GREATEST(line.amount_residual, 0)) AS pos,
+                       SUM(LEAST(line.amount_residual, 0)) AS neg,
+                       SUM(CASE WHEN line.amount_residual > 0
+                                THEN LEAST(COALESCE(move.credit_dispute_amount, 0),
+                                           line.amount_residual)
+                                ELSE 0 END) AS disputed
+                       %(items)s
+              GROUP BY 1, 2, 3
+            ), ledger AS (
+                SELECT partner_id, company_id, due_date,
+                       SUM(residual_pos) AS pos, SUM(residual_neg) AS neg,
+                       SUM(disputed) AS disputed
+                  FROM credit_exposure_entry
+              GROUP BY 1, 2, 3
+            )
+            SELECT partner_id, company_id, due_date,
+                   ARRAY[ledger.pos, ledger.neg, ledger.disputed],
+                   ARRAY[items.pos, items.neg, items.disputed]
+              FROM ledger FULL JOIN items USING (partner_id, company_id, due_date)
+             WHERE COALESCE(ledger.pos, 0) <> COALESCE(items.pos, 0)
+                OR COALESCE(ledger.neg, 0) <> COALESCE(items.neg, 0)
+                OR COALESCE(ledger.disputed, 0) <> COALESCE(items.disputed, 0)
+          ORDER BY 1, 2, 3
+                """,
+                items=open_receivable_items_sql(env, None),
+            )
+        )
