@@ -416,27 +416,27 @@ class CreditCollectionPolicy(models.Model):
     @api.model
     def _credit_rule_params(self, policy_id, stamp):
         """The rule settings of tier ``policy_id`` as it was written at
-        ``stamp`` (its write date, as the caller's snapshot shows it). A
-        committed change gives the tier a new write date, hence a new cache
-        key: the cache never serves settings older than the caller's
-        snapshot. A tier written by the current transaction (write date =
-        the transaction's timestamp, which a second write keeps) is read
-        through the ORM, never cached."""
+        ``stamp`` (its write date, as the caller's snapshot shows it; None:
+        unknown). A committed change gives the tier a new write date, hence a
+        new cache key: the cache never serves settings older than the
+        caller's snapshot. A tier written by the current transaction (write
+        date = the transaction's timestamp, which a second write keeps) is
+        read through the ORM, never cached."""
         if not policy_id:
             return NO_RULES
         if stamp is None or stamp == self.env.cr.now():
-            return self._credit_read_rule_params(policy_id)
+            return self._credit_read_rule_params(policy_id, stamp is None)
         return self._credit_cached_rule_params(policy_id, stamp)
 
     @api.model
     @tools.ormcache("policy_id", "stamp")
     def _credit_cached_rule_params(self, policy_id, stamp):
-        return self._credit_read_rule_params(policy_id)
+        return self._credit_read_rule_params(policy_id, False)
 
     @api.model
-    def _credit_read_rule_params(self, policy_id):
-        policy = self.sudo().browse(policy_id).exists()
-        if not policy:
+    def _credit_read_rule_params(self, policy_id, check_exists):
+        policy = self.sudo().browse(policy_id)
+        if check_exists and not policy.exists():
             return NO_RULES
         return RuleParams(policy.id, *(policy[f] for f in RULE_FIELDS))
 

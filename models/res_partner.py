@@ -872,21 +872,19 @@ class ResPartner(models.Model):
         Hold = env["credit.hold"].sudo()
         Policy = env["credit.collection.policy"]
         case_id, hold_ids, broken = row["case_id"], row["hold_ids"], row["broken"]
-        default = Policy._credit_rule_params(
-            row["default_policy_id"], row["default_policy_stamp"]
-        )
         values = partner._credit_partner_values(company, row)
-        if values["policy_id"] and row["policy_stamp"]:
+        params = Policy._credit_rule_params(
+            values["policy_id"],
+            # None: a tier given by a default value (checked, not cached)
+            row["policy_stamp"] if row["raw_policy"] is not None else None,
+        )
+        if not params.id:  # no tier of its own: the company's default
             params = Policy._credit_rule_params(
-                values["policy_id"], row["policy_stamp"]
+                row["default_policy_id"], row["default_policy_stamp"]
             )
-        elif values["policy_id"]:  # a tier given by a default value
-            params = Policy.browse(values["policy_id"]).exists()._credit_params()
-        else:
-            params = default
         batch = {
             "default_policy": Policy.sudo().browse(row["default_policy_id"] or []),
-            "params": {partner.id: params if params.id else default},
+            "params": {partner.id: params},
             "partner_values": {partner.id: values},
             "cases": {partner.id: Case.browse(case_id)} if case_id else {},
             "manual_holds": {partner.id: Hold.browse(hold_ids)} if hold_ids else {},

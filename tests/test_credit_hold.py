@@ -100,6 +100,58 @@ class TestExposure(CreditCollectionCommon):
         exp = self.customer._credit_exposure(self.company)[self.customer.id]
         self.assertAlmostEqual(exp["orders"], 100.0)
 
+    def _tiers_committed_earlier(self):
+        """The tiers as another transaction committed them (a tier written
+        by the current transaction is never read from the cache)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE credit_collection_policy"
+            " SET write_date = write_date - interval '1 hour'"
+        )
+        self.env.invalidate_all()
+
+    def test_tier_cache_follows_the_tiers_write_date(self):
+        """The tiers' rules are cached per (tier, write date): a change
+        committed by another transaction (a new write date) is read again."""
+        Policy = self.env["credit.collection.policy"]
+        self.tier.overdue_days_threshold = 30
+        self._tiers_committed_earlier()
+        stamp = self.tier.write_date
+        self.assertEqual(
+            Policy._credit_rule_params(self.tier.id, stamp).overdue_days_threshold,
+            30,
+        )
+        # changed in SQL, write date kept: the cache still answers
+        self.env.cr.execute(
+            "UPDATE credit_collection_policy SET overdue_days_threshold = 45"
+            " WHERE id = %s",
+            (self.tier.id,),
+        )
+        self.assertEqual(
+            Policy._credit_rule_params(self.tier.id, stamp).overdue_days_threshold,
+            30,
+        )
+        # a new write date: read again
+        self.env.cr.execute(
+            "UPDATE credit_collection_policy SET write_date = write_date"
+            " + interval '1 second' WHERE id = %s RETURNING write_date",
+            (self.tier.id,),
+        )
+        [(new_stamp,)] = self.env.cr.fetchall()
+        self.env.invalidate_all()
+        self.assertEqual(
+            Policy._credit_rule_params(self.tier.id, new_stamp).overdue_days_threshold,
+            45,
+        )
+        # written in this transaction: never from the cache
+        self.tier.overdue_days_threshold = 60
+        self.assertEqual(
+            Policy._credit_rule_params(
+                self.tier.id, self.env.cr.now()
+            ).overdue_days_threshold,
+            60,
+        )
+
     def test_query_count_does_not_grow_with_open_items(self):
         partner = self.customer
         partner.credit_limit = 10**9
@@ -118,31 +170,31 @@ class TestExposure(CreditCollectionCommon):
         self._invoice(partner, 10.0, overdue_days=3)
         order = self._order(partner, 10.0)
         order2 = self._order(partner, 10.0)
-        self.env.invalidate_all()
-        # (the count includes the case update the fixtures queued for the
-        # commit, flushed inside the block)
-        with self.assertQueryCount(11):
+        self._tiers_committed_earlier()
+        # the order and its company (Odoo's confirmation reads them anyway),
+        # the figures (one call), then the warnings' hints and their log in
+        # the chatter: 8, whatever the number of open items
+        with self.assertQueryCount(8):
             order._credit_check_confirmation()
         self.assertIn("credit warnings", order.message_ids[:1].body)
         for _i in range(30):
             self._invoice(partner, 10.0, overdue_days=3)
         self.env.invalidate_all()
-        with self.assertQueryCount(11):
+        with self.assertQueryCount(8):
             order2._credit_check_confirmation()
 
     def test_query_count_of_a_passing_confirmation(self):
-        """The common path, no rule fires: the lock, the exposure (and the
-        reset of its serial plan setting), one query for the case, holds,
-        promises and default tier, the customer's credit fields, the tier (the
-        payment transactions are not read)."""
+        """The common path, no rule fires: 3 queries, the order and its
+        company (Odoo's confirmation reads them anyway) and one call for the
+        lock, the exposure, the case, holds, promises, the customer's credit
+        fields and tiers. The tiers' rules come from the cache (the payment
+        transactions are not read)."""
         partner = self.customer
         partner.credit_limit = 10**9
         self._invoice(partner, 10.0, due_days=10)
         order = self._order(partner, 10.0)
-        self.env.invalidate_all()
-        # (+1: the case's aging bucket recomputed from the fixtures' queued
-        # case update, flushed inside the block)
-        with self.assertQueryCount(6):
+        self._tiers_committed_earlier()
+        with self.assertQueryCount(3):
             order._credit_check_confirmation()
 
 
