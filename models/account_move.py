@@ -38,6 +38,11 @@ def run_hold_sync(env):
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    # a customer's draft invoices, read by every credit check (the exposure)
+    _credit_draft_partner_idx = models.Index(
+        "(commercial_partner_id, company_id) WHERE state = 'draft'"
+    )
+
     credit_dispute_amount = fields.Monetary(
         string="Disputed Amount",
         currency_field="company_currency_id",

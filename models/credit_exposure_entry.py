@@ -159,7 +159,12 @@ CREATE FUNCTION credit_check_figures(
     default_policy_id integer, default_policy_stamp timestamp,
     partner_id integer, raw_policy text, raw_prepayment text, raw_limit text,
     policy_stamp timestamp
-) LANGUAGE plpgsql SET max_parallel_workers_per_gather = 0 AS $$
+) LANGUAGE plpgsql
+  -- one plan per session, made at the first call: the figures of one
+  -- customer read the same indexes whoever the customer is
+  SET plan_cache_mode = force_generic_plan
+  SET max_parallel_workers_per_gather = 0
+AS $$
 #variable_conflict use_column
 DECLARE
     v_partner integer;
@@ -174,21 +179,27 @@ BEGIN
           DO UPDATE SET counter = credit_exposure_lock.counter + 1;
     END IF;
     RETURN QUERY
-    WITH entry AS (
-        SELECT e.due_date, SUM(e.residual_pos) AS pos,
-               SUM(e.residual_neg) AS neg, SUM(e.disputed) AS disp
+    WITH items AS (
+        SELECT SUM(e.residual_pos) FILTER (WHERE e.due_date >= p_today)
+                   AS not_due,
+               SUM(e.residual_pos) FILTER (WHERE e.due_date < p_today)
+                   AS overdue,
+               SUM(e.residual_neg) AS credits,
+               -- the oldest due date still owed: the first one, in index
+               -- order, whose receivables do not sum to zero
+               (SELECT o.due_date
+                  FROM credit_exposure_entry o
+                 WHERE o.partner_id = v_partner AND o.company_id = p_company
+                   AND o.due_date < p_today
+              GROUP BY o.due_date
+                HAVING SUM(o.residual_pos) > 0
+              ORDER BY o.due_date
+                 LIMIT 1) AS oldest_due_date,
+               SUM(e.disputed) AS disputed,
+               SUM(e.disputed) FILTER (WHERE e.due_date < p_today)
+                   AS disputed_overdue
           FROM credit_exposure_entry e
          WHERE e.partner_id = v_partner AND e.company_id = p_company
-      GROUP BY e.due_date
-    ), items AS (
-        SELECT SUM(pos) FILTER (WHERE due_date >= p_today) AS not_due,
-               SUM(pos) FILTER (WHERE due_date < p_today) AS overdue,
-               SUM(neg) AS credits,
-               MIN(due_date) FILTER (WHERE pos > 0 AND due_date < p_today)
-                   AS oldest_due_date,
-               SUM(disp) AS disputed,
-               SUM(disp) FILTER (WHERE due_date < p_today) AS disputed_overdue
-          FROM entry
     )
     SELECT items.*,
            (SELECT SUM(move.amount_total_signed)

@@ -155,6 +155,15 @@ class ResPartner(models.Model):
         compute_sudo=True,
         search="_search_credit_on_hold",
     )
+    credit_over_limit = fields.Boolean(
+        string="Over Credit Limit",
+        compute="_compute_credit_over_limit",
+        compute_sudo=True,
+        search="_search_credit_over_limit",
+        help="The credit-limit rule of the customer's tier fires in the current "
+        "company: its exposure is above its own limit, or the tier's default "
+        "limit when it has none.",
+    )
     credit_exposure = fields.Monetary(
         compute="_compute_credit_overview",
         compute_sudo=True,
@@ -280,6 +289,174 @@ class ResPartner(models.Model):
                 holds.select("partner_id"),
             )
         ]
+
+    @api.depends_context("company")
+    def _compute_credit_over_limit(self):
+        company = self.env.company
+        partners = self.commercial_partner_id.with_company(company)
+        exposures = partners._credit_exposure(company)
+        batch = partners._credit_batch_data(company)
+        over = {
+            partner.id
+            for partner in partners
+            if any(
+                r["rule"] == "limit"
+                for r in partner._credit_evaluate(
+                    company,
+                    exposure=exposures.get(partner.id) or _empty_exposure(),
+                    batch=batch,
+                    hints=False,
+                )
+            )
+        }
+        for partner in self:
+            partner.credit_over_limit = partner.commercial_partner_id.id in over
+
+    def _search_credit_over_limit(self, operator, value):
+        """The customers over their credit limit in the current company, in
+        one SQL statement (the "who is over the limit" question on a whole
+        book): the credit-limit rule of ``_credit_evaluate``, written in SQL
+        over the exposure ledger. Same answer as the compute (tested)."""
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        company = self.env.company
+        positive = (operator == "=") == value
+        return [
+            (
+                "commercial_partner_id",
+                "in" if positive else "not in",
+                self._credit_over_limit_sql(company),
+            )
+        ]
+
+    @api.model
+    def _credit_over_limit_sql(self, company):
+        """``SELECT partner_id`` of the commercial partners whose exposure in
+        ``company`` is above their limit (the credit-limit rule)."""
+        env = self.env
+        flush_open_items(env)
+        env["account.move"].flush_model(
+            ["state", "move_type", "amount_total_signed", "commercial_partner_id"]
+        )
+        env["sale.order.line"].flush_model(
+            ["price_total", "product_uom_qty", "qty_invoiced", "order_id"]
+        )
+        env["sale.order.line"].flush_model(["display_type"])
+        env["sale.order"].flush_model(
+            ["state", "company_id", "partner_invoice_id", "currency_rate"]
+        )
+        env["res.partner"].flush_model(
+            ["commercial_partner_id", "credit_policy_id", "credit_limit"]
+        )
+        env["account.payment"].flush_model(
+            ["move_id", "state", "partner_id", "amount_company_currency_signed"]
+        )
+        env["credit.collection.policy"].flush_model()
+        partner = self.with_company(company)
+        fallback_policy = partner._fields[
+            "credit_policy_id"
+        ].get_company_dependent_fallback(partner)
+        fallback_limit = partner._fields["credit_limit"].get_company_dependent_fallback(
+            partner
+        )
+        key = str(company.id)
+        return SQL(
+            """
+        WITH exposure AS (
+            SELECT parts.partner_id,
+                   ROUND(SUM(parts.amount), %(digits)s) AS total,
+                   SUM(parts.disputed) AS disputed
+              FROM (
+                SELECT entry.partner_id,
+                       entry.residual_pos + entry.residual_neg AS amount,
+                       entry.disputed
+                  FROM credit_exposure_entry entry
+                 WHERE entry.company_id = %(company)s
+             UNION ALL
+                SELECT move.commercial_partner_id, move.amount_total_signed, 0
+                  FROM account_move move
+                 WHERE move.company_id = %(company)s
+                   AND move.state = 'draft'
+                   AND move.move_type IN ('out_invoice', 'out_refund')
+                   AND move.commercial_partner_id IS NOT NULL
+             UNION ALL
+                SELECT invoice_partner.commercial_partner_id,
+                       sol.price_total
+                       * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
+                       / sol.product_uom_qty
+                       / COALESCE(NULLIF(so.currency_rate, 0), 1),
+                       0
+                  FROM sale_order_line sol
+                  JOIN sale_order so ON so.id = sol.order_id
+                  JOIN res_partner invoice_partner
+                    ON invoice_partner.id = so.partner_invoice_id
+                 WHERE so.company_id = %(company)s
+                   AND so.state = 'sale'
+                   AND sol.display_type IS NULL
+                   AND sol.product_uom_qty > 0
+             UNION ALL
+                SELECT partner.commercial_partner_id,
+                       -pay.amount_company_currency_signed, 0
+                  FROM account_payment pay
+                  JOIN res_partner partner ON partner.id = pay.partner_id
+                 WHERE pay.company_id = %(company)s
+                   AND pay.move_id IS NULL
+                   AND pay.state = 'in_process'
+                   AND pay.payment_type = 'inbound'
+                   AND NOT EXISTS (
+                       SELECT 1
+                         FROM account_move__account_payment rel
+                         JOIN account_move inv ON inv.id = rel.invoice_id
+                        WHERE rel.payment_id = pay.id
+                          AND inv.payment_state IN ('in_payment', 'paid'))
+              ) parts
+          GROUP BY parts.partner_id
+        ), default_tier AS (
+            SELECT policy.id
+              FROM credit_collection_policy policy
+             WHERE policy.company_id = %(company)s
+               AND policy.is_default
+               AND policy.active
+          ORDER BY policy.sequence, policy.id
+             LIMIT 1
+        ), customer AS (
+            SELECT exposure.*,
+                   -- Odoo's company-dependent fallback when not set
+                   CASE WHEN partner.credit_policy_id ? %(key)s
+                        THEN (partner.credit_policy_id ->> %(key)s)::integer
+                        ELSE %(fallback_policy)s END AS own_tier_id,
+                   CASE WHEN partner.credit_limit ? %(key)s
+                        THEN COALESCE((partner.credit_limit ->> %(key)s)::numeric, 0)
+                        ELSE %(fallback_limit)s END AS own_limit
+              FROM exposure
+              JOIN res_partner partner ON partner.id = exposure.partner_id
+        ), rule AS (
+            SELECT customer.partner_id,
+                   customer.total
+                   - CASE WHEN tier.count_disputed THEN 0
+                          ELSE COALESCE(customer.disputed, 0) END AS total,
+                   customer.own_limit <> %(fallback_limit)s AS use_own,
+                   CASE WHEN customer.own_limit <> %(fallback_limit)s
+                        THEN customer.own_limit
+                        ELSE COALESCE(tier.default_credit_limit, 0) END AS lim
+              FROM customer
+              LEFT JOIN credit_collection_policy own_tier
+                ON own_tier.id = customer.own_tier_id
+              JOIN credit_collection_policy tier
+                ON tier.id = COALESCE(own_tier.id, (SELECT id FROM default_tier))
+             WHERE tier.use_credit_limit
+        )
+        SELECT rule.partner_id
+          FROM rule
+         WHERE (rule.use_own OR rule.lim > 0)
+           AND ROUND(rule.total - rule.lim, %(digits)s) > 0
+            """,
+            company=company.id,
+            key=key,
+            digits=company.currency_id.decimal_places,
+            fallback_policy=fallback_policy.id or None,
+            fallback_limit=fallback_limit or 0.0,
+        )
 
     @api.depends_context("company")
     def _compute_credit_overview(self):
@@ -809,49 +986,9 @@ class ResPartner(models.Model):
         Returns (commercial partner, exposure, batch)."""
         self.ensure_one()
         env = self.env
-        flush_open_items(env)
-        env["account.move"].flush_model(
-            [
-                "state",
-                "move_type",
-                "amount_total_signed",
-                "commercial_partner_id",
-                "company_id",
-            ]
-        )
-        env["sale.order.line"].flush_model(
-            ["price_total", "product_uom_qty", "qty_invoiced", "order_id"]
-        )
-        env["sale.order.line"].flush_model(["display_type"])
-        env["sale.order"].flush_model(
-            ["state", "company_id", "partner_invoice_id", "currency_rate"]
-        )
-        env["res.partner"].flush_model(
-            [
-                "commercial_partner_id",
-                "credit_policy_id",
-                "credit_prepayment_only",
-                "credit_limit",
-            ]
-        )
-        env["account.payment"].flush_model(
-            [
-                "move_id",
-                "state",
-                "partner_id",
-                "company_id",
-                "amount_company_currency_signed",
-            ]
-        )
-        env["credit.collection.case"].flush_model(
-            ["partner_id", "company_id", "active", "stage_id"]
-        )
-        env["credit.collection.stage"].flush_model(["is_hold"])
-        env["credit.hold"].flush_model(
-            ["partner_id", "company_id", "origin", "state", "state_sequence"]
-        )
-        env["credit.promise"].flush_model(["partner_id", "company_id", "state", "date"])
-        env["credit.collection.policy"].flush_model()
+        # the function reads a dozen tables: one flush of whatever is
+        # pending (on the confirmation path, usually nothing)
+        env.flush_all()
         today = credit_today(env, company)
         [row] = env.execute_query_dict(
             SQL(

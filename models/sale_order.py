@@ -14,6 +14,11 @@ from .credit_hold import MANAGER_GROUP
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    # a customer's confirmed orders, read by every credit check (the exposure)
+    _credit_confirmed_partner_idx = models.Index(
+        "(partner_invoice_id, company_id) WHERE state = 'sale'"
+    )
+
     credit_hold_override_id = fields.Many2one(
         "credit.hold",
         string="Confirmed Under Credit Override",

@@ -31,6 +31,9 @@ class TestExposureLedger(CreditCollectionCommon):
     def _check(self, partner, **expected):
         self.assertEqual(self.env["credit.exposure.entry"]._drift(), [])
         exp = self._exposure(partner)
+        # the confirmation's one-call path reads the same figures
+        _commercial, one, _batch = partner._credit_check_data(self.company)
+        self.assertEqual(one, exp)
         for key, value in expected.items():
             self.assertAlmostEqual(exp[key], value, msg=key)
 
@@ -151,3 +154,97 @@ class TestExposureLedger(CreditCollectionCommon):
         self._check(partner, overdue=50.0)
         exp = partner._credit_exposure(other)[partner.id]
         self.assertAlmostEqual(exp["overdue"], 250.0)
+
+
+@tagged("post_install", "-at_install")
+class TestOverLimit(CreditCollectionCommon):
+    """``credit_over_limit``: its SQL search (the "who is over the limit"
+    question on a whole book) and its compute (the hold rules in Python)
+    give the same customers, whatever makes the exposure."""
+
+    def test_search_and_compute_agree(self):
+        Policy = self.env["credit.collection.policy"]
+        tier_default_limit = Policy.create(
+            {
+                "name": "Default limit 500",
+                "company_id": self.company.id,
+                "use_credit_limit": True,
+                "default_credit_limit": 500.0,
+            }
+        )
+        no_limit_rule = Policy.create(
+            {
+                "name": "No limit rule",
+                "company_id": self.company.id,
+                "use_credit_limit": False,
+            }
+        )
+        disputes_count = Policy.create(
+            {
+                "name": "Disputes count",
+                "company_id": self.company.id,
+                "use_credit_limit": True,
+                "count_disputed": True,
+            }
+        )
+        self.tier.count_disputed = False
+        cust = {}
+
+        def customer(key, limit=None, tier=None):
+            cust[key] = self._customer(f"Over limit {key}", limit=limit, tier=tier)
+            return cust[key]
+
+        self._invoice(customer("invoiced_over", 1000.0), 1500.0)
+        self._invoice(customer("invoiced_under", 1000.0), 900.0)
+        self._invoice(customer("tier_limit_over", tier=tier_default_limit), 600.0)
+        self._invoice(customer("tier_limit_under", tier=tier_default_limit), 400.0)
+        self._invoice(customer("no_limit_rule", 10.0, tier=no_limit_rule), 5000.0)
+        for key, tier in (("disputed_not_counted", None), ("disputed", disputes_count)):
+            invoice = self._invoice(customer(key, 1000.0, tier=tier), 1200.0)
+            invoice.credit_dispute_amount = 300.0
+        # an order confirmed, then the limit lowered under it
+        self._order(customer("order_over", 1000.0), 150.0).action_confirm()
+        cust["order_over"].credit_limit = 100.0
+        paid = self._invoice(customer("paid_without_entry", 1000.0), 1500.0)
+        self._pay(paid)
+        # an unmatched payment without journal entry: money on its way
+        self._invoice(customer("payment_on_its_way", 1000.0), 1200.0)
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": cust["payment_on_its_way"].id,
+                "amount": 300.0,
+                "journal_id": self.bank_journal.id,
+            }
+        )
+        payment.outstanding_account_id = False
+        payment.action_post()
+        self.assertFalse(payment.move_id)
+        self._invoice(customer("draft_over", 1000.0), 1200.0, post=False)
+        self._invoice(customer("refunded", 1000.0), 1500.0)
+        self._invoice(cust["refunded"], 700.0, move_type="out_refund")
+        contact = self.env["res.partner"].create(
+            {"name": "Buyer", "parent_id": cust["invoiced_over"].id}
+        )
+        expected_over = {
+            "invoiced_over",
+            "tier_limit_over",
+            "disputed",
+            "order_over",
+            "draft_over",
+        }
+        ours = self.env["res.partner"].browse([p.id for p in cust.values()]) | contact
+        found = self.env["res.partner"].search(
+            [("id", "in", ours.ids), ("credit_over_limit", "=", True)]
+        )
+        self.assertEqual(
+            {key for key, p in cust.items() if p in found}, expected_over
+        )
+        self.assertIn(contact, found)
+        not_found = self.env["res.partner"].search(
+            [("id", "in", ours.ids), ("credit_over_limit", "=", False)]
+        )
+        self.assertEqual(not_found, ours - found)
+        ours.invalidate_recordset(["credit_over_limit"])
+        self.assertEqual(ours.filtered("credit_over_limit"), found)

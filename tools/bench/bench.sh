@@ -98,6 +98,9 @@ else
     psql -d "$OCA_DB" -qc "VACUUM ANALYZE"
     wait
 fi
+for db in "$PLAIN" "$ADDON_DB" "$OCA_DB"; do
+    "$PYTHON" "$ROOT/tools/bench/book.py" spread -c "$BENCH_CONF" -d "$db"
+done
 "$PYTHON" "$ROOT/tools/bench/bench.py" -c "$BENCH_CONF" --mode "$MODE" --plain "$PLAIN" \
     --addon "$ADDON_DB" --oca "$OCA_DB" --levels "$LEVELS" --out "$OUT" \
     --oca-target "$OCA_TARGET" --json "$BUILD/bench/$MODE.json" ${BENCH_ONLY:+--only "$BENCH_ONLY"} "${ARGS[@]}"
