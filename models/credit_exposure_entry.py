@@ -338,11 +338,14 @@ class CreditExposureEntry(models.Model):
     _description = "Credit Exposure Ledger Entry"
     _log_access = False
 
-    partner_id = fields.Many2one("res.partner", required=True, ondelete="cascade")
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, ondelete="cascade"
+    )
     company_id = fields.Many2one("res.company", required=True, ondelete="cascade")
     due_date = fields.Date()
-    residual_pos = fields.Float(digits=0)
-    residual_neg = fields.Float(digits=0)
+    # NUMERIC without fixed precision: sums of amounts stay exact
+    residual_pos = fields.Float(string="Receivables", digits=0)
+    residual_neg = fields.Float(string="Unapplied Credits", digits=0)
     disputed = fields.Float(digits=0)
 
     _partner_company_due_idx = models.Index("(partner_id, company_id, due_date)")

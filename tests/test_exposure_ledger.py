@@ -238,9 +238,7 @@ class TestOverLimit(CreditCollectionCommon):
         found = self.env["res.partner"].search(
             [("id", "in", ours.ids), ("credit_over_limit", "=", True)]
         )
-        self.assertEqual(
-            {key for key, p in cust.items() if p in found}, expected_over
-        )
+        self.assertEqual({key for key, p in cust.items() if p in found}, expected_over)
         self.assertIn(contact, found)
         not_found = self.env["res.partner"].search(
             [("id", "in", ours.ids), ("credit_over_limit", "=", False)]
