@@ -98,29 +98,89 @@ class SaleOrder(models.Model):
         """Rules firing for this order's customer if it were confirmed now."""
         return self._credit_check(extra_amount=extra_amount, hints=hints)[1]
 
-    def _credit_check(self, extra_amount=0.0, pending=None, hints=True, lock=False):
+    def _credit_check(
+        self, extra_amount=0.0, pending=None, hints=True, lock=False, confirmed=False
+    ):
         """(commercial partner, rules firing) for this order's customer if it
         were confirmed now, from one round trip (``_credit_check_data``).
 
         :param pending: {(commercial partner id, company id): amount} of the
             orders confirmed before this one in the same batch
         :param lock: take the customer's confirmation lock first
+        :param confirmed: the order is already confirmed (its total grew): its
+            part not invoiced yet is in the exposure like any open order's
         """
         self.ensure_one()
         company = self.company_id
         partner, exposure, batch = self.partner_invoice_id.sudo()._credit_check_data(
-            company, exclude_order=self, lock=lock
+            company, exclude_order=None if confirmed else self, lock=lock
         )
         if pending:
             extra_amount += pending.get((partner.id, company.id), 0.0)
+        own = 0.0 if confirmed else self._credit_amount_company()
         return partner, partner._credit_evaluate(
             company,
             exposure=exposure,
             batch=batch,
             order=self,
-            order_amount=self._credit_amount_company() + extra_amount,
+            order_amount=own + extra_amount,
             hints=hints,
         )
+
+    def _credit_confirmed_totals(self):
+        """{order id: total} of the confirmed orders of ``self``."""
+        return {
+            order.id: order.amount_total
+            for order in self.sudo()
+            if order.id and order.state == "sale"
+        }
+
+    def _credit_check_increase(self, before):
+        """Lines added to a confirmed order, or its quantities or prices raised,
+        are new credit: when its total grew (``before``: its total before the
+        change), the hold rules are evaluated again on the exposure with the
+        new total. A blocking rule refuses the change unless the order is paid
+        in full or a manager's override covers the whole order (which then
+        counts against the override's cap)."""
+        Hold = self.env["credit.hold"]
+        for order in self.sudo().browse(sorted(before)):
+            if order.state != "sale":
+                continue
+            currency = order.currency_id
+            if currency.compare_amounts(order.amount_total, before[order.id]) <= 0:
+                continue  # the total did not grow
+            partner, reasons = order._credit_check(
+                hints=False, lock=True, confirmed=True
+            )
+            blocking = [r for r in reasons if r["mode"] == "block"]
+            if not blocking or order._credit_is_prepaid():
+                continue
+            company = order.company_id
+            override = order.credit_hold_override_id
+            if not (override and override._is_override_usable()):
+                override = Hold._find_usable_override(
+                    partner, company, order._credit_amount_company()
+                )
+            if not override:
+                reasons = order._credit_check(confirmed=True)[1]
+                blocking = [r for r in reasons if r["mode"] == "block"]
+                raise UserError(order._credit_blocked_message(blocking, increase=True))
+            if order.credit_hold_override_id != override:
+                order.credit_hold_override_id = override
+                override.invalidate_recordset(["override_used_amount"])
+            order.message_post(
+                body=Markup("%s%s")
+                % (
+                    self.env._(
+                        "Total raised to %(amount)s under the credit override of "
+                        "%(user)s (%(reason)s), despite:",
+                        amount=format_amount(self.env, order.amount_total, currency),
+                        user=override.override_user_id.name,
+                        reason=override.override_reason,
+                    ),
+                    order._credit_reasons_html(blocking),
+                )
+            )
 
     def _credit_reasons_html(self, reasons):
         warning = self.env._("warning")
@@ -251,15 +311,24 @@ class SaleOrder(models.Model):
             )
         )
 
-    def _credit_blocked_message(self, reasons):
-        lines = [
-            self.env._(
+    def _credit_blocked_message(self, reasons, increase=False):
+        customer = self.partner_invoice_id.commercial_partner_id.display_name
+        if increase:
+            first = self.env._(
+                "%(customer)s is on credit hold: the confirmed order %(order)s "
+                "cannot grow to %(amount)s.",
+                customer=customer,
+                order=self.name,
+                amount=format_amount(self.env, self.amount_total, self.currency_id),
+            )
+        else:
+            first = self.env._(
                 "%(customer)s is on credit hold: the order %(order)s cannot be "
                 "confirmed.",
-                customer=self.partner_invoice_id.commercial_partner_id.display_name,
+                customer=customer,
                 order=self.name,
             )
-        ]
+        lines = [first]
         for r in reasons:
             line = f"• {r['name']}"
             if r.get("hint"):
@@ -267,6 +336,11 @@ class SaleOrder(models.Model):
             lines.append(line)
         lines.append(
             self.env._(
+                "Ask a credit manager to override the hold, or get the order "
+                "paid in advance."
+            )
+            if increase
+            else self.env._(
                 "Use “Request Credit Release” on the quotation to ask a credit "
                 "manager, or get the order paid in advance."
             )
@@ -419,3 +493,40 @@ def _override_link_error(env):
         "The credit override an order was confirmed under is recorded by the "
         "confirmation only: it cannot be set or removed by hand."
     )
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    # what makes a confirmed order's total grow
+    _CREDIT_AMOUNT_FIELDS = frozenset(
+        {
+            "product_uom_qty",
+            "price_unit",
+            "discount",
+            "tax_ids",
+            "product_id",
+            "order_id",
+        }
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        order_ids = {vals["order_id"] for vals in vals_list if vals.get("order_id")}
+        before = self.env["sale.order"].browse(order_ids)._credit_confirmed_totals()
+        lines = super().create(vals_list)
+        if before:
+            self.env["sale.order"].browse(list(before))._credit_check_increase(before)
+        return lines
+
+    def write(self, vals):
+        before = {}
+        if self._CREDIT_AMOUNT_FIELDS & set(vals):
+            orders = self.order_id
+            if vals.get("order_id"):
+                orders |= self.env["sale.order"].browse(vals["order_id"])
+            before = orders._credit_confirmed_totals()
+        result = super().write(vals)
+        if before:
+            self.env["sale.order"].browse(list(before))._credit_check_increase(before)
+        return result

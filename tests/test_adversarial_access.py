@@ -53,6 +53,9 @@ class AttemptKit:
     def __init__(self, test):
         self.test = test
         self.order, self.hold, self.case = test.order.id, test.hold.id, test.case.id
+        self.confirmed = test.confirmed.id
+        self.confirmed_line = test.confirmed.order_line[:1].id
+        self.product = test.product.id
         self.promise, self.inv = test.promise.id, test.invoice.id
         self.fee_move = test.fee_action.fee_move_id
         self.fee_line = self.fee_move.invoice_line_ids[:1].id
@@ -97,6 +100,32 @@ class AttemptKit:
             "create",
             [self.new_order],
             context={"default_state": "sale", **BYPASS_CONTEXT},
+        )
+
+    def grow_confirmed(self, call):
+        return call(
+            "sale.order",
+            "write",
+            [self.confirmed],
+            {"order_line": [create({"product_id": self.product, "price_unit": 500.0})]},
+        )
+
+    def raise_confirmed_price(self, call):
+        return call(
+            "sale.order.line", "write", [self.confirmed_line], {"price_unit": 5000.0}
+        )
+
+    def add_confirmed_line(self, call):
+        return call(
+            "sale.order.line",
+            "create",
+            [
+                {
+                    "order_id": self.confirmed,
+                    "product_id": self.product,
+                    "price_unit": 500.0,
+                }
+            ],
         )
 
     def copy_sale(self, call):
@@ -445,6 +474,10 @@ class TestAdversarialAccess(HttpCase):
             {"name": "Adversarial service", "type": "service", "list_price": 500.0}
         )
         cls.order = cls._order(cls.customer, 500.0)
+        # an order confirmed while the customer was within its limit: it may
+        # not grow once the customer is on hold
+        cls.confirmed = cls._order(cls.customer, 50.0)
+        cls.confirmed.action_confirm()
         # an overdue invoice (final notice: reminder, notification, fee)
         cls.fee_rule = env.ref("account_credit_collection.rule_final_notice_fee")
         cls.fee_rule.write(
@@ -539,6 +572,9 @@ class TestAdversarialAccess(HttpCase):
         partner = self.customer.with_company(self.company).sudo()
         return {
             "order": self.order.sudo().read(["state", "credit_hold_override_id"]),
+            "confirmed_order": self.confirmed.sudo().read(
+                ["amount_total", "order_line", "credit_hold_override_id"]
+            ),
             "orders": self.env["sale.order"]
             .sudo()
             .search_count([("partner_id", "=", self.customer.id)]),
@@ -626,6 +662,9 @@ class TestAdversarialAccess(HttpCase):
                     kit.create_default_sale,
                 ),
                 ("copy the quotation as confirmed", user, kit.copy_sale),
+                ("add a line to a confirmed order", user, kit.grow_confirmed),
+                ("raise a confirmed order's price", user, kit.raise_confirmed_price),
+                ("create a line on a confirmed order", user, kit.add_confirmed_line),
                 (
                     "import (load) a confirmed order",
                     user,

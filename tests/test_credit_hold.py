@@ -675,3 +675,94 @@ class TestAccess(CreditCollectionCommon):
             .search([("company_id", "=", other.id)])
         )
         self.assertFalse(tiers_b)
+
+
+@tagged("post_install", "-at_install")
+class TestConfirmedOrderGrowth(CreditCollectionCommon):
+    """A confirmed order that grows (a line added, a quantity or a price
+    raised) is new credit: the hold rules are evaluated again."""
+
+    def _add_line(self, order, amount, user=None):
+        order.with_user(user or self.env.user).write(
+            {
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "product_uom_qty": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ]
+            }
+        )
+
+    def test_growth_over_the_limit_is_refused(self):
+        order = self._order(self.customer, 600.0, user=self.salesman)
+        order.with_user(self.salesman).action_confirm()
+        self._add_line(order, 300.0, user=self.salesman)  # 900 <= 1,000
+        self.assertEqual(order.amount_total, 900.0)
+        with (
+            self.assertRaisesRegex(UserError, "(?s)cannot grow to .*Credit limit"),
+            self.env.cr.savepoint(),
+        ):
+            self._add_line(order, 200.0, user=self.salesman)
+        line = order.order_line[0]
+        with (
+            self.assertRaisesRegex(UserError, "cannot grow"),
+            self.env.cr.savepoint(),
+        ):
+            line.with_user(self.salesman).write(
+                {"product_uom_qty": 2, "price_unit": 600.0}
+            )
+        with (
+            self.assertRaisesRegex(UserError, "cannot grow"),
+            self.env.cr.savepoint(),
+        ):
+            line.with_user(self.salesman).price_unit = 900.0
+        order.invalidate_recordset()
+        self.assertEqual(order.amount_total, 900.0)
+        # lowering is always allowed, and so is growing back within the limit
+        line.with_user(self.salesman).write(
+            {"product_uom_qty": 0.5, "price_unit": 600.0}
+        )
+        self.assertEqual(order.amount_total, 600.0)
+        line.with_user(self.salesman).write({"product_uom_qty": 1, "price_unit": 600.0})
+        self.assertEqual(order.amount_total, 900.0)
+
+    def test_growth_of_an_order_on_hold(self):
+        """A manual hold set after the confirmation stops the order growing;
+        a manager's override with a cap lets it grow up to the cap, counted
+        against it."""
+        order = self._order(self.customer, 100.0, user=self.salesman)
+        order.action_confirm()
+        action = self.env.ref("account_credit_collection.credit_hold_manual_action")
+        self.env["credit.hold.manual"].with_user(self.manager).with_context(
+            active_id=self.customer.id,
+            **safe_eval(action.context, {"active_id": self.customer.id}),
+        ).create({"reason": "Bankruptcy rumours"}).action_set_hold()
+        with (
+            self.assertRaisesRegex(UserError, "Manual hold"),
+            self.env.cr.savepoint(),
+        ):
+            self._add_line(order, 50.0, user=self.salesman)
+        hold = self._holds(self.customer, state="active")
+        self.env["credit.hold.override"].with_user(self.manager).create(
+            {
+                "partner_id": self.customer.id,
+                "hold_id": hold.id,
+                "reason": "Paid by the parent",
+                "amount_cap": 200.0,
+            }
+        ).action_override()
+        self.assertEqual(hold.state, "overridden")
+        self._add_line(order, 50.0, user=self.salesman)  # 150 <= 200
+        self.assertEqual(order.credit_hold_override_id, hold)
+        self.assertAlmostEqual(hold.override_used_amount, 150.0)
+        self.assertIn("under the credit override", order.message_ids[:1].body)
+        with (
+            self.assertRaisesRegex(UserError, "cannot grow"),
+            self.env.cr.savepoint(),
+        ):
+            self._add_line(order, 100.0, user=self.salesman)  # 250 > 200

@@ -19,7 +19,7 @@ Commands that only read PostgreSQL (``-d`` a database):
   compare before and after an upgrade with ``compare``;
 - ``core``: a JSON snapshot of Odoo's own records (counts and totals);
 - ``schema``: a JSON snapshot of the public schema's tables, columns,
-  constraints and indexes;
+  constraints, indexes, functions and triggers;
 - ``compare A.json B.json``: exit 1 and print the differences when the
   snapshots differ.
 
@@ -237,6 +237,14 @@ def snapshot_schema(db):
                 """SELECT p.proname, pg_get_function_identity_arguments(p.oid)
                      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                     WHERE n.nspname = 'public' ORDER BY 1, 2""",
+            ),
+            # the exposure ledger's triggers live on Odoo's own tables
+            "triggers": _rows(
+                cr,
+                """SELECT t.tgrelid::regclass::text || ' ' || t.tgname,
+                          pg_get_triggerdef(t.oid)
+                     FROM pg_trigger t
+                    WHERE NOT t.tgisinternal ORDER BY 1""",
             ),
         }
 
