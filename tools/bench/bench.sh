@@ -61,12 +61,15 @@ install() { # db modules label
     echo "$((SECONDS - start))" >"$BUILD/bench/install-$1.seconds"
 }
 
+SETUP_START=$SECONDS
 if [[ "${BENCH_REUSE:-0}" == 1 ]] && db_exists "$PLAIN" && db_exists "$ADDON_DB" && db_exists "$OCA_DB"; then
+    SETUP_KIND="databases reused, the addon upgraded"
     log "Reusing $PLAIN, $ADDON_DB, $OCA_DB"
     # the addon's code may have changed since
     odoo -c "$BENCH_CONF" -d "$ADDON_DB" -u "$ADDON" --stop-after-init --log-level=warn \
         >"$BUILD/bench/upgrade.log" 2>&1 || { tail -30 "$BUILD/bench/upgrade.log" >&2; die "upgrade failed"; }
 else
+    SETUP_KIND="databases built"
     for db in "$PLAIN" "$ADDON_DB" "$OCA_DB"; do dropdb --if-exists "$db"; done
     if [[ "$MODE" == quick ]]; then
         createdb -T "$(template_db)" "$PLAIN"
@@ -107,6 +110,7 @@ for db in "$PLAIN" "$ADDON_DB" "$OCA_DB"; do
     psql -d "$db" -qc "VACUUM ANALYZE" &
 done
 wait
+export BENCH_SETUP="$((SECONDS - SETUP_START)) s, $SETUP_KIND"
 "$PYTHON" "$ROOT/tools/bench/bench.py" -c "$BENCH_CONF" --mode "$MODE" --plain "$PLAIN" \
     --addon "$ADDON_DB" --oca "$OCA_DB" --levels "$LEVELS" --out "$OUT" \
     --oca-target "$OCA_TARGET" --json "$BUILD/bench/$MODE.json" ${BENCH_ONLY:+--only "$BENCH_ONLY"} "${ARGS[@]}"
