@@ -187,16 +187,29 @@ def spread_due_dates(env, today):
 
 
 def setup_addon(env):
+    """The state a live database is in: the daily case update and the hourly
+    hold synchronisation have run (idempotent: each runs once)."""
     start = time.perf_counter()
     Case = env["credit.collection.case"]
     if Case.search_count([]):
         _log("cases exist")
+    else:
+        Case._cron_update_cases()
+        env.flush_all()
+        _log(
+            f"first scheduler run: {Case.search_count([])} cases in "
+            f"{time.perf_counter() - start:.1f} s"
+        )
+    Hold = env["credit.hold"]
+    if Hold.search_count([("origin", "=", "rule")]):
+        _log("rule holds exist")
         return
-    Case._cron_update_cases()
+    start = time.perf_counter()
+    Hold._cron_sync_holds()
     env.flush_all()
     _log(
-        f"first scheduler run: {Case.search_count([])} cases in "
-        f"{time.perf_counter() - start:.1f} s"
+        f"hold synchronisation: {Hold.search_count([('origin', '=', 'rule')])} "
+        f"rule holds in {time.perf_counter() - start:.1f} s"
     )
 
 
