@@ -26,17 +26,37 @@ the positive ones (``LEAST(dispute, residual)`` per item).
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .res_partner import flush_open_items, open_receivable_items_sql
+from .res_partner import OPEN_DOCUMENTS_SQL, open_receivable_items_sql
 
-# the contribution of one journal item (alias ``line``) to the ledger, with its
-# move (alias ``move``) and account (``account``) — NULL when it counts for nothing
-_OPEN_ITEM = """
+# A journal item (alias ``line``) that counts in the ledger: open, with a
+# partner, on a receivable account (alias ``account``), of a move (alias
+# ``move``) not paid or being paid (a registered payment without journal entry).
+_OPEN_LINE = """
     line.partner_id IS NOT NULL
     AND line.parent_state = 'posted'
     AND NOT COALESCE(line.reconciled, FALSE)
     AND line.amount_residual <> 0
-    AND account.account_type = 'asset_receivable'
 """
+_OPEN_ITEM = _OPEN_LINE + "    AND account.account_type = 'asset_receivable'\n"
+_MOVE_NOT_PAID = """(move.payment_state IS NULL
+            OR move.payment_state NOT IN ('in_payment', 'paid'))"""
+
+# What such an item puts in each of the ledger's sums: receivables, unapplied
+# credits, disputed part of the receivables.
+_ITEM_SUMS = (
+    "GREATEST(line.amount_residual, 0)",
+    "LEAST(line.amount_residual, 0)",
+    """CASE WHEN line.amount_residual > 0
+                       THEN LEAST(COALESCE(move.credit_dispute_amount, 0),
+                                  line.amount_residual)
+                       ELSE 0 END""",
+)
+
+
+def _item_sums(template):
+    """The three sums of ``_ITEM_SUMS``, each put in ``template`` (``{}``)."""
+    return ",\n           ".join(template.format(expr) for expr in _ITEM_SUMS)
+
 
 SCHEMA_SQL = """
 CREATE OR REPLACE FUNCTION credit_exposure_item_delta(
@@ -52,18 +72,12 @@ BEGIN
            (partner_id, company_id, due_date, residual_pos, residual_neg, disputed)
     SELECT line.partner_id, line.company_id,
            COALESCE(line.date_maturity, line.date),
-           sign * GREATEST(line.amount_residual, 0),
-           sign * LEAST(line.amount_residual, 0),
-           sign * CASE WHEN line.amount_residual > 0
-                       THEN LEAST(COALESCE(move.credit_dispute_amount, 0),
-                                  line.amount_residual)
-                       ELSE 0 END
+           {signed_item_sums}
       FROM account_account account
       LEFT JOIN account_move move ON move.id = line.move_id
      WHERE account.id = line.account_id
        AND account.account_type = 'asset_receivable'
-       AND (move.payment_state IS NULL
-            OR move.payment_state NOT IN ('in_payment', 'paid'));
+       AND {move_not_paid};
 END $$;
 
 CREATE OR REPLACE FUNCTION credit_exposure_line_trigger() RETURNS trigger
@@ -118,23 +132,14 @@ BEGIN
            (partner_id, company_id, due_date, residual_pos, residual_neg, disputed)
     SELECT line.partner_id, line.company_id,
            COALESCE(line.date_maturity, line.date),
-           sign * GREATEST(line.amount_residual, 0),
-           sign * LEAST(line.amount_residual, 0),
-           sign * CASE WHEN line.amount_residual > 0
-                       THEN LEAST(COALESCE(move.credit_dispute_amount, 0),
-                                  line.amount_residual)
-                       ELSE 0 END
+           {signed_item_sums}
       FROM account_move_line line
       JOIN account_move move ON move.id = line.move_id,
            (SELECT CASE WHEN NEW.account_type = 'asset_receivable'
                         THEN 1 ELSE -1 END AS sign) s
      WHERE line.account_id = NEW.id
-       AND line.partner_id IS NOT NULL
-       AND line.parent_state = 'posted'
-       AND NOT COALESCE(line.reconciled, FALSE)
-       AND line.amount_residual <> 0
-       AND (move.payment_state IS NULL
-            OR move.payment_state NOT IN ('in_payment', 'paid'));
+       AND {open_line}
+       AND {move_not_paid};
     RETURN NULL;
 END $$;
 
@@ -142,7 +147,7 @@ END $$;
 -- plan cached for the session (the sale order confirmation): its commercial
 -- partner and that one's company-dependent credit fields (raw JSON, NULL when
 -- not set for the company: the caller applies Odoo's fallback), the exposure
--- from the ledger and the other open documents, the case when its stage
+-- from the ledger and the open documents (OPEN_DOCUMENTS_SQL), the case when its stage
 -- holds (or the amount-at-risk rule reads it), the manual holds, the broken
 -- promises since p_since, the customer's tier and the company's default tier
 -- with their write dates (the key of the tiers' rule cache). p_lock first
@@ -155,7 +160,7 @@ CREATE FUNCTION credit_check_figures(
 ) RETURNS TABLE (
     not_due numeric, overdue numeric, credits numeric, oldest_due_date date,
     disputed numeric, disputed_overdue numeric, draft numeric, orders numeric,
-    payments numeric, case_id integer, hold_ids integer[], broken bigint,
+    in_payment numeric, case_id integer, hold_ids integer[], broken bigint,
     default_policy_id integer, default_policy_stamp timestamp,
     partner_id integer, raw_policy text, raw_prepayment text, raw_limit text,
     policy_stamp timestamp
@@ -200,43 +205,13 @@ BEGIN
                    AS disputed_overdue
           FROM credit_exposure_entry e
          WHERE e.partner_id = v_partner AND e.company_id = p_company
+    ), documents AS (
+        SELECT SUM(d.amount) FILTER (WHERE d.kind = 'draft') AS draft,
+               SUM(d.amount) FILTER (WHERE d.kind = 'orders') AS orders,
+               SUM(d.amount) FILTER (WHERE d.kind = 'in_payment') AS in_payment
+          FROM ({open_documents}) d
     )
-    SELECT items.*,
-           (SELECT SUM(move.amount_total_signed)
-              FROM account_move move
-             WHERE move.commercial_partner_id = v_partner
-               AND move.company_id = p_company
-               AND move.state = 'draft'
-               AND move.move_type IN ('out_invoice', 'out_refund')),
-           (SELECT SUM(
-                   sol.price_total
-                   * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
-                   / sol.product_uom_qty
-                   / COALESCE(NULLIF(so.currency_rate, 0), 1))
-              FROM sale_order_line sol
-              JOIN sale_order so ON so.id = sol.order_id
-              JOIN res_partner invoice_partner
-                ON invoice_partner.id = so.partner_invoice_id
-             WHERE invoice_partner.commercial_partner_id = v_partner
-               AND so.company_id = p_company
-               AND so.state = 'sale'
-               AND sol.display_type IS NULL
-               AND sol.product_uom_qty > 0
-               AND NOT (so.id = ANY(p_exclude))),
-           (SELECT SUM(pay.amount_company_currency_signed)
-              FROM account_payment pay
-              JOIN res_partner partner ON partner.id = pay.partner_id
-             WHERE partner.commercial_partner_id = v_partner
-               AND pay.company_id = p_company
-               AND pay.move_id IS NULL
-               AND pay.state = 'in_process'
-               AND pay.payment_type = 'inbound'
-               AND NOT EXISTS (
-                   SELECT 1
-                     FROM account_move__account_payment rel
-                     JOIN account_move inv ON inv.id = rel.invoice_id
-                    WHERE rel.payment_id = pay.id
-                      AND inv.payment_state IN ('in_payment', 'paid'))),
+    SELECT items.*, documents.*,
            (SELECT case_.id
               FROM credit_collection_case case_
               JOIN credit_collection_stage stage ON stage.id = case_.stage_id
@@ -267,7 +242,7 @@ BEGIN
            (rp.credit_prepayment_only -> p_company::text)::text,
            (rp.credit_limit -> p_company::text)::text,
            pp.write_date
-      FROM items
+      FROM items, documents
       JOIN res_partner rp ON rp.id = v_partner
       LEFT JOIN credit_collection_policy pp
         ON pp.id = (rp.credit_policy_id ->> p_company::text)::integer
@@ -313,7 +288,15 @@ CREATE TRIGGER credit_exposure_account
     WHEN ((OLD.account_type = 'asset_receivable')
           IS DISTINCT FROM (NEW.account_type = 'asset_receivable'))
     EXECUTE FUNCTION credit_exposure_account_trigger();
-""".replace("{open_item}", _OPEN_ITEM)
+""".format(
+    open_item=_OPEN_ITEM,
+    open_line=_OPEN_LINE,
+    move_not_paid=_MOVE_NOT_PAID,
+    signed_item_sums=_item_sums("sign * {}"),
+    open_documents=OPEN_DOCUMENTS_SQL.format(
+        company="p_company", partner_is="= v_partner", exclude="p_exclude"
+    ),
+)
 
 DROP_SQL = """
 DROP TRIGGER IF EXISTS credit_exposure_line ON account_move_line;
@@ -367,27 +350,16 @@ class CreditExposureEntry(models.Model):
         and due date. Rows a concurrent transaction inserts meanwhile are not
         in this transaction's snapshot: they are neither deleted nor counted
         in the sums, so they stay valid on top of the rebuilt rows."""
-        env = self.env
-        env.cr.execute("DELETE FROM credit_exposure_entry")
-        env.cr.execute(
+        self.env.cr.execute("DELETE FROM credit_exposure_entry")
+        self.env.cr.execute(
             SQL(
                 """
             INSERT INTO credit_exposure_entry
                    (partner_id, company_id, due_date,
                     residual_pos, residual_neg, disputed)
-            SELECT line.partner_id, line.company_id,
-                   COALESCE(line.date_maturity, line.date),
-                   SUM(GREATEST(line.amount_residual, 0)),
-                   SUM(LEAST(line.amount_residual, 0)),
-                   SUM(CASE WHEN line.amount_residual > 0
-                            THEN LEAST(COALESCE(move.credit_dispute_amount, 0),
-                                       line.amount_residual)
-                            ELSE 0 END)
-                   %(items)s
-               AND line.amount_residual <> 0
-          GROUP BY 1, 2, 3
+            %s
                 """,
-                items=open_receivable_items_sql(env, None),
+                self._item_sums_sql(),
             )
         )
         self.invalidate_model()
@@ -396,22 +368,11 @@ class CreditExposureEntry(models.Model):
     def _drift(self):
         """[(partner_id, company_id, due_date, ledger, items)] where the ledger
         differs from the open items (empty when exact)."""
-        env = self.env
-        flush_open_items(env)
-        return env.execute_query(
+        return self.env.execute_query(
             SQL(
                 """
-            WITH items AS (
-                SELECT line.partner_id, line.company_id,
-                       COALESCE(line.date_maturity, line.date) AS due_date,
-                       SUM(GREATEST(line.amount_residual, 0)) AS pos,
-                       SUM(LEAST(line.amount_residual, 0)) AS neg,
-                       SUM(CASE WHEN line.amount_residual > 0
-                                THEN LEAST(COALESCE(move.credit_dispute_amount, 0),
-                                           line.amount_residual)
-                                ELSE 0 END) AS disputed
-                       %(items)s
-              GROUP BY 1, 2, 3
+            WITH items (partner_id, company_id, due_date, pos, neg, disputed) AS (
+                %(items)s
             ), ledger AS (
                 SELECT partner_id, company_id, due_date,
                        SUM(residual_pos) AS pos, SUM(residual_neg) AS neg,
@@ -428,6 +389,23 @@ class CreditExposureEntry(models.Model):
                 OR COALESCE(ledger.disputed, 0) <> COALESCE(items.disputed, 0)
           ORDER BY 1, 2, 3
                 """,
-                items=open_receivable_items_sql(env, None),
+                items=self._item_sums_sql(),
             )
+        )
+
+    @api.model
+    def _item_sums_sql(self):
+        """``SELECT`` of the open items' sums per customer, company and due
+        date: what the ledger holds once rebuilt (flushes what it reads)."""
+        return SQL(
+            """
+            SELECT line.partner_id, line.company_id,
+                   COALESCE(line.date_maturity, line.date),
+                   %s
+                   %s
+               AND line.amount_residual <> 0
+          GROUP BY 1, 2, 3
+            """,
+            SQL(_item_sums("SUM({})")),
+            open_receivable_items_sql(self.env, None),
         )

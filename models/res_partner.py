@@ -81,6 +81,88 @@ def flush_open_items(env):
     env["account.account"].flush_model(["account_type"])
 
 
+# The exposure besides the open receivable items, one row per document
+# (kind, commercial partner, amount in company currency):
+# - ``draft``: draft customer invoices and credit notes;
+# - ``orders``: confirmed orders, the part not invoiced yet (tax included),
+#   converted at the order's rate (orders in ``exclude`` left out);
+# - ``in_payment``: registered payments without journal entry (payment method
+#   without outstanding account), money on its way (negative), unless the
+#   invoices they match are already left out of the open items.
+# Written once for its three readers: ``_credit_exposure`` (a set of
+# customers), the PL/pgSQL function ``credit_check_figures`` (one customer)
+# and ``_credit_over_limit_sql`` (every customer). ``{company}``,
+# ``{partner_is}`` (the condition on a commercial partner id, e.g.
+# ``= ANY(%(partners)s)``) and ``{exclude}`` are SQL text.
+OPEN_DOCUMENTS_SQL = """
+        SELECT 'draft' AS kind, move.commercial_partner_id AS partner_id,
+               move.amount_total_signed AS amount
+          FROM account_move move
+         WHERE move.commercial_partner_id {partner_is}
+           AND move.company_id = {company}
+           AND move.state = 'draft'
+           AND move.move_type IN ('out_invoice', 'out_refund')
+     UNION ALL
+        SELECT 'orders', invoice_partner.commercial_partner_id,
+               sol.price_total
+               * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
+               / sol.product_uom_qty
+               / COALESCE(NULLIF(so.currency_rate, 0), 1)
+          FROM sale_order_line sol
+          JOIN sale_order so ON so.id = sol.order_id
+          JOIN res_partner invoice_partner
+            ON invoice_partner.id = so.partner_invoice_id
+         WHERE invoice_partner.commercial_partner_id {partner_is}
+           AND so.company_id = {company}
+           AND so.state = 'sale'
+           AND sol.display_type IS NULL
+           AND sol.product_uom_qty > 0
+           AND NOT (so.id = ANY({exclude}))
+     UNION ALL
+        SELECT 'in_payment', partner.commercial_partner_id,
+               -pay.amount_company_currency_signed
+          FROM account_payment pay
+          JOIN res_partner partner ON partner.id = pay.partner_id
+         WHERE partner.commercial_partner_id {partner_is}
+           AND pay.company_id = {company}
+           AND pay.move_id IS NULL
+           AND pay.state = 'in_process'
+           AND pay.payment_type = 'inbound'
+           AND NOT EXISTS (
+               SELECT 1
+                 FROM account_move__account_payment rel
+                 JOIN account_move inv ON inv.id = rel.invoice_id
+                WHERE rel.payment_id = pay.id
+                  AND inv.payment_state IN ('in_payment', 'paid'))
+"""
+
+
+def flush_exposure_sources(env):
+    """Flush what the exposure reads besides the ledger's own table: the
+    open items (the ledger's triggers) and the open documents."""
+    flush_open_items(env)
+    env["account.move"].flush_model(
+        ["state", "move_type", "amount_total_signed", "commercial_partner_id"]
+    )
+    env["sale.order.line"].flush_model(
+        ["price_total", "product_uom_qty", "qty_invoiced", "order_id", "display_type"]
+    )
+    env["sale.order"].flush_model(
+        ["state", "company_id", "partner_invoice_id", "currency_rate"]
+    )
+    env["res.partner"].flush_model(["commercial_partner_id"])
+    env["account.payment"].flush_model(
+        [
+            "move_id",
+            "state",
+            "partner_id",
+            "company_id",
+            "payment_type",
+            "amount_company_currency_signed",
+        ]
+    )
+
+
 def open_receivable_items_sql(env, company, partner_ids=None):
     """``FROM … WHERE …`` of the open receivable items of ``company`` (one
     or several companies, None for all; of
@@ -334,23 +416,8 @@ class ResPartner(models.Model):
         """``SELECT partner_id`` of the commercial partners whose exposure in
         ``company`` is above their limit (the credit-limit rule)."""
         env = self.env
-        flush_open_items(env)
-        env["account.move"].flush_model(
-            ["state", "move_type", "amount_total_signed", "commercial_partner_id"]
-        )
-        env["sale.order.line"].flush_model(
-            ["price_total", "product_uom_qty", "qty_invoiced", "order_id"]
-        )
-        env["sale.order.line"].flush_model(["display_type"])
-        env["sale.order"].flush_model(
-            ["state", "company_id", "partner_invoice_id", "currency_rate"]
-        )
-        env["res.partner"].flush_model(
-            ["commercial_partner_id", "credit_policy_id", "credit_limit"]
-        )
-        env["account.payment"].flush_model(
-            ["move_id", "state", "partner_id", "amount_company_currency_signed"]
-        )
+        flush_exposure_sources(env)
+        env["res.partner"].flush_model(["credit_policy_id", "credit_limit"])
         env["credit.collection.policy"].flush_model()
         partner = self.with_company(company)
         fallback_policy = partner._fields[
@@ -360,6 +427,9 @@ class ResPartner(models.Model):
             partner
         )
         key = str(company.id)
+        documents = OPEN_DOCUMENTS_SQL.format(
+            company="%(company)s", partner_is="IS NOT NULL", exclude="%(exclude)s"
+        )
         return SQL(
             """
         WITH exposure AS (
@@ -373,42 +443,8 @@ class ResPartner(models.Model):
                   FROM credit_exposure_entry entry
                  WHERE entry.company_id = %(company)s
              UNION ALL
-                SELECT move.commercial_partner_id, move.amount_total_signed, 0
-                  FROM account_move move
-                 WHERE move.company_id = %(company)s
-                   AND move.state = 'draft'
-                   AND move.move_type IN ('out_invoice', 'out_refund')
-                   AND move.commercial_partner_id IS NOT NULL
-             UNION ALL
-                SELECT invoice_partner.commercial_partner_id,
-                       sol.price_total
-                       * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
-                       / sol.product_uom_qty
-                       / COALESCE(NULLIF(so.currency_rate, 0), 1),
-                       0
-                  FROM sale_order_line sol
-                  JOIN sale_order so ON so.id = sol.order_id
-                  JOIN res_partner invoice_partner
-                    ON invoice_partner.id = so.partner_invoice_id
-                 WHERE so.company_id = %(company)s
-                   AND so.state = 'sale'
-                   AND sol.display_type IS NULL
-                   AND sol.product_uom_qty > 0
-             UNION ALL
-                SELECT partner.commercial_partner_id,
-                       -pay.amount_company_currency_signed, 0
-                  FROM account_payment pay
-                  JOIN res_partner partner ON partner.id = pay.partner_id
-                 WHERE pay.company_id = %(company)s
-                   AND pay.move_id IS NULL
-                   AND pay.state = 'in_process'
-                   AND pay.payment_type = 'inbound'
-                   AND NOT EXISTS (
-                       SELECT 1
-                         FROM account_move__account_payment rel
-                         JOIN account_move inv ON inv.id = rel.invoice_id
-                        WHERE rel.payment_id = pay.id
-                          AND inv.payment_state IN ('in_payment', 'paid'))
+                SELECT documents.partner_id, documents.amount, 0
+                  FROM ({documents}) documents
               ) parts
           GROUP BY parts.partner_id
         ), default_tier AS (
@@ -450,8 +486,9 @@ class ResPartner(models.Model):
           FROM rule
          WHERE (rule.use_own OR rule.lim > 0)
            AND ROUND(rule.total - rule.lim, %(digits)s) > 0
-            """,
+            """.replace("{documents}", documents),
             company=company.id,
+            exclude=[],
             key=key,
             digits=company.currency_id.decimal_places,
             fallback_policy=fallback_policy.id or None,
@@ -513,51 +550,17 @@ class ResPartner(models.Model):
         today = credit_today(self.env, company)
         result = defaultdict(_empty_exposure)
         env = self.env
-        # the open receivable items, summed per due date by the exposure
-        # ledger (models/credit_exposure_entry.py): a customer's rows, not its
-        # items, whatever their number
-        flush_open_items(env)
-        env["account.move"].flush_model(
-            [
-                "state",
-                "move_type",
-                "amount_total_signed",
-                "commercial_partner_id",
-                "company_id",
-            ]
-        )
-        env["sale.order.line"].flush_model(
-            [
-                "price_total",
-                "product_uom_qty",
-                "qty_invoiced",
-                "order_id",
-                "display_type",
-            ]
-        )
-        env["sale.order"].flush_model(
-            ["state", "company_id", "partner_invoice_id", "currency_rate"]
-        )
-        env["res.partner"].flush_model(["commercial_partner_id"])
-        env["account.payment"].flush_model(
-            [
-                "move_id",
-                "state",
-                "partner_id",
-                "company_id",
-                "amount_company_currency_signed",
-            ]
-        )
+        flush_exposure_sources(env)
         exclude = exclude_order.ids if exclude_order else []
-        # One round trip, four aggregates (UNION ALL):
-        # 1. open receivable items — invoices already paid or being paid through
-        #    a registered payment without journal entry are not chased;
-        # 2. draft customer invoices and credit notes;
-        # 3. confirmed orders, part not invoiced yet (tax included), converted at
-        #    the order's rate;
-        # 4. registered payments without journal entry (payment method without
-        #    outstanding account): money on its way, unless the invoices they
-        #    match are already excluded in 1.
+        # One round trip: the open receivable items, summed per due date by
+        # the exposure ledger (models/credit_exposure_entry.py: a customer's
+        # rows, not its items, whatever their number), and the open documents
+        # (OPEN_DOCUMENTS_SQL) summed per kind.
+        documents = OPEN_DOCUMENTS_SQL.format(
+            company="%(company)s",
+            partner_is="= ANY(%(partners)s)",
+            exclude="%(exclude)s",
+        )
         query = SQL(
             """
         SELECT 'items' AS kind, entry.partner_id,
@@ -582,55 +585,12 @@ class ResPartner(models.Model):
               GROUP BY partner_id, due_date) entry
       GROUP BY entry.partner_id
      UNION ALL
-        SELECT 'draft', move.commercial_partner_id,
+        SELECT documents.kind, documents.partner_id,
                NULL, NULL, NULL, NULL, NULL, NULL,
-               SUM(move.amount_total_signed)
-          FROM account_move move
-         WHERE move.commercial_partner_id = ANY(%(partners)s)
-           AND move.company_id = %(company)s
-           AND move.state = 'draft'
-           AND move.move_type IN ('out_invoice', 'out_refund')
-      GROUP BY move.commercial_partner_id
-     UNION ALL
-        SELECT 'orders', invoice_partner.commercial_partner_id,
-               NULL, NULL, NULL, NULL, NULL, NULL,
-               SUM(
-                   sol.price_total
-                   * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
-                   / sol.product_uom_qty
-                   / COALESCE(NULLIF(so.currency_rate, 0), 1)
-               )
-          FROM sale_order_line sol
-          JOIN sale_order so ON so.id = sol.order_id
-          JOIN res_partner invoice_partner
-            ON invoice_partner.id = so.partner_invoice_id
-         WHERE invoice_partner.commercial_partner_id = ANY(%(partners)s)
-           AND so.company_id = %(company)s
-           AND so.state = 'sale'
-           AND sol.display_type IS NULL
-           AND sol.product_uom_qty > 0
-           AND NOT (so.id = ANY(%(exclude)s))
-      GROUP BY invoice_partner.commercial_partner_id
-     UNION ALL
-        SELECT 'payments', partner.commercial_partner_id,
-               NULL, NULL, NULL, NULL, NULL, NULL,
-               SUM(pay.amount_company_currency_signed)
-          FROM account_payment pay
-          JOIN res_partner partner ON partner.id = pay.partner_id
-         WHERE partner.commercial_partner_id = ANY(%(partners)s)
-           AND pay.company_id = %(company)s
-           AND pay.move_id IS NULL
-           AND pay.state = 'in_process'
-           AND pay.payment_type = 'inbound'
-           AND NOT EXISTS (
-               SELECT 1
-                 FROM account_move__account_payment rel
-                 JOIN account_move inv ON inv.id = rel.invoice_id
-                WHERE rel.payment_id = pay.id
-                  AND inv.payment_state IN ('in_payment', 'paid')
-           )
-      GROUP BY partner.commercial_partner_id
-            """,
+               SUM(documents.amount)
+          FROM ({documents}) documents
+      GROUP BY documents.kind, documents.partner_id
+            """.replace("{documents}", documents),
             today=today,
             partners=partner_ids,
             company=company.id,
@@ -647,18 +607,13 @@ class ResPartner(models.Model):
             env.cr.execute("RESET max_parallel_workers_per_gather")
         else:
             rows = env.execute_query_dict(query)
-        kinds = {
-            "draft": "draft",
-            "orders": "orders",
-            "payments": "payments",
-        }
         merged = defaultdict(dict)
         for row in rows:
             values = merged[row["partner_id"]]
             if row["kind"] == "items":
                 values.update(row)
-            else:
-                values[kinds[row["kind"]]] = row["amount"]
+            else:  # draft, orders, in_payment
+                values[row["kind"]] = row["amount"]
         for partner_id, values in merged.items():
             result[partner_id] = _exposure_from_row(values, today, company)
         return dict(result)
@@ -1051,8 +1006,13 @@ class ResPartner(models.Model):
                 return fallback.id if name == "credit_policy_id" else fallback
             return json.loads(raw)
 
+        # the fallback is also what tells an own limit from none (as Odoo's
+        # use_partner_credit_limit): looked up once
         limit_fallback = fields_["credit_limit"].get_company_dependent_fallback(partner)
-        limit = value("credit_limit", row["raw_limit"]) or 0.0
+        raw_limit = row["raw_limit"]
+        limit = (
+            json.loads(raw_limit) if raw_limit is not None else limit_fallback
+        ) or 0.0
         return {
             "policy_id": value("credit_policy_id", row["raw_policy"]) or False,
             "prepayment": bool(value("credit_prepayment_only", row["raw_prepayment"])),
@@ -1278,11 +1238,8 @@ def _exposure_from_row(row, today, company):
     """The exposure dict of a row of figures (the columns of
     ``credit_check_figures``; missing or NULL ones count for nothing)."""
     exp = _empty_exposure()
-    for key in ("not_due", "overdue", "credits", "disputed", "disputed_overdue"):
+    for key in EXPOSURE_KEYS + ("disputed", "disputed_overdue"):
         exp[key] = row.get(key) or 0.0
-    exp["draft"] = row.get("draft") or 0.0
-    exp["orders"] = row.get("orders") or 0.0
-    exp["in_payment"] = -(row.get("payments") or 0.0)
     if row.get("oldest_due_date"):
         exp["oldest_due_date"] = row["oldest_due_date"]
         exp["oldest_overdue_days"] = (today - row["oldest_due_date"]).days

@@ -114,23 +114,23 @@ class TestExposure(CreditCollectionCommon):
         """The tiers' rules are cached per (tier, write date): a change
         committed by another transaction (a new write date) is read again."""
         Policy = self.env["credit.collection.policy"]
+
+        def threshold(stamp):
+            return Policy._credit_rule_params(
+                self.tier.id, stamp
+            ).overdue_days_threshold
+
         self.tier.overdue_days_threshold = 30
         self._tiers_committed_earlier()
         stamp = self.tier.write_date
-        self.assertEqual(
-            Policy._credit_rule_params(self.tier.id, stamp).overdue_days_threshold,
-            30,
-        )
+        self.assertEqual(threshold(stamp), 30)
         # changed in SQL, write date kept: the cache still answers
         self.env.cr.execute(
             "UPDATE credit_collection_policy SET overdue_days_threshold = 45"
             " WHERE id = %s",
             (self.tier.id,),
         )
-        self.assertEqual(
-            Policy._credit_rule_params(self.tier.id, stamp).overdue_days_threshold,
-            30,
-        )
+        self.assertEqual(threshold(stamp), 30)
         # a new write date: read again
         self.env.cr.execute(
             "UPDATE credit_collection_policy SET write_date = write_date"
@@ -139,18 +139,10 @@ class TestExposure(CreditCollectionCommon):
         )
         [(new_stamp,)] = self.env.cr.fetchall()
         self.env.invalidate_all()
-        self.assertEqual(
-            Policy._credit_rule_params(self.tier.id, new_stamp).overdue_days_threshold,
-            45,
-        )
+        self.assertEqual(threshold(new_stamp), 45)
         # written in this transaction: never from the cache
         self.tier.overdue_days_threshold = 60
-        self.assertEqual(
-            Policy._credit_rule_params(
-                self.tier.id, self.env.cr.now()
-            ).overdue_days_threshold,
-            60,
-        )
+        self.assertEqual(threshold(self.env.cr.now()), 60)
 
     def test_query_count_does_not_grow_with_open_items(self):
         partner = self.customer
