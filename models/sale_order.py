@@ -165,22 +165,7 @@ class SaleOrder(models.Model):
                 reasons = order._credit_check(confirmed=True)[1]
                 blocking = [r for r in reasons if r["mode"] == "block"]
                 raise UserError(order._credit_blocked_message(blocking, increase=True))
-            if order.credit_hold_override_id != override:
-                order.credit_hold_override_id = override
-                override.invalidate_recordset(["override_used_amount"])
-            order.message_post(
-                body=Markup("%s%s")
-                % (
-                    self.env._(
-                        "Total raised to %(amount)s under the credit override of "
-                        "%(user)s (%(reason)s), despite:",
-                        amount=format_amount(self.env, order.amount_total, currency),
-                        user=override.override_user_id.name,
-                        reason=override.override_reason,
-                    ),
-                    order._credit_reasons_html(blocking),
-                )
-            )
+            order._credit_confirm_under_override(override, blocking, grown=True)
 
     def _credit_reasons_html(self, reasons):
         warning = self.env._("warning")
@@ -282,33 +267,48 @@ class SaleOrder(models.Model):
                     )
                 )
 
-    def _credit_confirm_under_override(self, override, reasons):
+    def _credit_confirm_under_override(self, override, reasons, grown=False):
+        """Record that ``override`` let this order through despite ``reasons``:
+        the order counts against the override's cap, and both chatters say so.
+        ``grown``: a confirmed order whose total grew, not a confirmation."""
         self.ensure_one()
-        self.sudo().credit_hold_override_id = override
+        if self.credit_hold_override_id != override:
+            self.sudo().credit_hold_override_id = override
         override.invalidate_recordset(["override_used_amount"])
         amount = format_amount(
             self.env, self._credit_amount_company(), self.company_id.currency_id
         )
-        override.message_post(
-            body=self.env._(
+        if grown:
+            override_note = self.env._(
+                "Order %(order)s raised to %(amount)s under this override by %(user)s.",
+                order=self.name,
+                amount=amount,
+                user=self.env.user.name,
+            )
+            order_note = self.env._(
+                "Total raised to %(amount)s under the credit override of "
+                "%(user)s (%(reason)s), despite:",
+                amount=format_amount(self.env, self.amount_total, self.currency_id),
+                user=override.override_user_id.name,
+                reason=override.override_reason,
+            )
+        else:
+            override_note = self.env._(
                 "Order %(order)s (%(amount)s) confirmed under this override by "
                 "%(user)s.",
                 order=self.name,
                 amount=amount,
                 user=self.env.user.name,
             )
-        )
-        self.message_post(
-            body=Markup("%s%s")
-            % (
-                self.env._(
-                    "Confirmed under the credit override of %(user)s (%(reason)s), "
-                    "despite:",
-                    user=override.override_user_id.name,
-                    reason=override.override_reason,
-                ),
-                self._credit_reasons_html(reasons),
+            order_note = self.env._(
+                "Confirmed under the credit override of %(user)s (%(reason)s), "
+                "despite:",
+                user=override.override_user_id.name,
+                reason=override.override_reason,
             )
+        override.message_post(body=override_note)
+        self.message_post(
+            body=Markup("%s%s") % (order_note, self._credit_reasons_html(reasons))
         )
 
     def _credit_blocked_message(self, reasons, increase=False):

@@ -753,6 +753,10 @@ class TestConfirmedOrderGrowth(CreditCollectionCommon):
         self.assertEqual(order.credit_hold_override_id, hold)
         self.assertAlmostEqual(hold.override_used_amount, 150.0)
         self.assertIn("under the credit override", order.message_ids[:1].body)
+        # the override's own audit trail records it too
+        self.assertIn(
+            f"Order {order.name} raised to", " ".join(hold.message_ids.mapped("body"))
+        )
         with (
             self.assertRaisesRegex(UserError, "cannot grow"),
             self.env.cr.savepoint(),
