@@ -24,7 +24,7 @@ from odoo.service.model import retrying
 from odoo.tools import SQL, format_amount, format_date
 
 from .credit_collection_rule import ACTION_TYPES, REMINDER_TYPES
-from .res_partner import credit_today
+from .clock import credit_today
 
 _logger = logging.getLogger(__name__)
 

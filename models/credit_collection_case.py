@@ -10,7 +10,8 @@ from odoo.service.model import retrying
 from odoo.tools import SQL, format_amount, format_date
 
 from .aging import AGING_SELECTION, aging_bucket_key, aging_labels
-from .res_partner import credit_today, open_receivable_items_sql
+from .clock import credit_today
+from .open_items import open_items_sql
 
 
 class CreditCollectionCase(models.Model):
@@ -425,7 +426,7 @@ class CreditCollectionCase(models.Model):
         collectible and the value lost per day. The key ``worst_due`` (the due
         date of the worst escalatable item) is not a case field."""
         today = credit_today(self.env, company)
-        open_items = open_receivable_items_sql(
+        open_items = open_items_sql(
             self.env, company, partners.ids if partners is not None else None
         )
         curve = curve or self.env["credit.collectability.curve"]._get_active(company)
@@ -534,7 +535,7 @@ class CreditCollectionCase(models.Model):
         horizons = {pid: days for pid, days in horizons.items() if days > 0}
         if not horizons:
             return {}
-        open_items = open_receivable_items_sql(self.env, company, list(horizons))
+        open_items = open_items_sql(self.env, company, list(horizons))
         item_age = SQL("item.age")
         rows = self.env.execute_query(
             SQL(
@@ -786,7 +787,7 @@ class CreditCollectionCase(models.Model):
             SQL(
                 "SELECT line.id %s ORDER BY COALESCE(line.date_maturity, line.date), "
                 "line.id",
-                open_receivable_items_sql(self.env, company, self.partner_id.ids),
+                open_items_sql(self.env, company, self.partner_id.ids),
             )
         )
         lines = self.env["account.move.line"].sudo().browse([r[0] for r in rows])

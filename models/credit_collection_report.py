@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .aging import AGING_SELECTION, aging_bucket_sql
-from .res_partner import open_receivable_items_sql
+from .open_items import open_items_sql
 
 
 class CreditCollectionReport(models.Model):
@@ -68,7 +68,7 @@ class CreditCollectionReport(models.Model):
         )
         self.env["res.partner"].flush_model(["user_id", "credit_policy_id"])
         self.env["account.move"].flush_model(["invoice_date", "invoice_user_id"])
-        open_items = open_receivable_items_sql(self.env, companies)
+        open_items = open_items_sql(self.env, companies)
         # today in the user's time zone, as the cases count it
         today = fields.Date.context_today(self)
         days_past_due = SQL(

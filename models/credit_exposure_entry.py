@@ -15,7 +15,7 @@ not see (a TRUNCATE, a trigger disabled by hand).
 Reading a customer's exposure then sums its rows, one per due date, whatever
 the number of its open items: the sale order confirmation stays flat.
 
-What counts is ``open_receivable_items_sql``: posted, unreconciled items on a
+What counts is an open receivable item (``open_items.py``): posted, unreconciled items on a
 receivable account, with a partner, whose invoice is not paid or being paid
 through a registered payment without journal entry. ``credit_exposure_entry``
 sums them per (partner, company, due date): the positive residuals
@@ -26,36 +26,30 @@ the positive ones (``LEAST(dispute, residual)`` per item).
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .res_partner import OPEN_DOCUMENTS_SQL, open_receivable_items_sql
+from .credit_exposure import open_documents_sql
+from .open_items import item_condition_text, move_is_open, open_items_sql
 
-# A journal item (alias ``line``) that counts in the ledger: open, with a
-# partner, on a receivable account (alias ``account``), of a move (alias
-# ``move``) not paid or being paid (a registered payment without journal entry).
-_OPEN_LINE = """
-    line.partner_id IS NOT NULL
-    AND line.parent_state = 'posted'
-    AND NOT COALESCE(line.reconciled, FALSE)
-    AND line.amount_residual <> 0
-"""
-_OPEN_ITEM = _OPEN_LINE + "    AND account.account_type = 'asset_receivable'\n"
-_MOVE_NOT_PAID = """(move.payment_state IS NULL
-            OR move.payment_state NOT IN ('in_payment', 'paid'))"""
+# An open item with a zero residual puts nothing in the ledger.
+_COUNTS = "line.amount_residual <> 0"
 
-# What such an item puts in each of the ledger's sums: receivables, unapplied
-# credits, disputed part of the receivables.
+# What an open item puts in each of the ledger's sums: receivables, unapplied
+# credits, disputed part of the receivables (``dispute`` is the SQL of its
+# invoice's disputed amount).
 _ITEM_SUMS = (
     "GREATEST(line.amount_residual, 0)",
     "LEAST(line.amount_residual, 0)",
     """CASE WHEN line.amount_residual > 0
-                       THEN LEAST(COALESCE(move.credit_dispute_amount, 0),
+                       THEN LEAST(COALESCE({dispute}, 0),
                                   line.amount_residual)
                        ELSE 0 END""",
 )
 
 
-def _item_sums(template):
+def _item_sums(template, dispute="move.credit_dispute_amount"):
     """The three sums of ``_ITEM_SUMS``, each put in ``template`` (``{}``)."""
-    return ",\n           ".join(template.format(expr) for expr in _ITEM_SUMS)
+    return ",\n           ".join(
+        template.format(expr.format(dispute=dispute)) for expr in _ITEM_SUMS
+    )
 
 
 SCHEMA_SQL = """
@@ -63,9 +57,7 @@ CREATE OR REPLACE FUNCTION credit_exposure_item_delta(
     line account_move_line, sign integer
 ) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    IF line.partner_id IS NULL OR line.parent_state IS DISTINCT FROM 'posted'
-       OR COALESCE(line.reconciled, FALSE) OR COALESCE(line.amount_residual, 0) = 0
-    THEN
+    IF NOT COALESCE({line_open} AND {counts}, FALSE) THEN
         RETURN;  -- counts for nothing: no lookup
     END IF;
     INSERT INTO credit_exposure_entry
@@ -76,8 +68,7 @@ BEGIN
       FROM account_account account
       LEFT JOIN account_move move ON move.id = line.move_id
      WHERE account.id = line.account_id
-       AND account.account_type = 'asset_receivable'
-       AND {move_not_paid};
+       AND {account_move_open};
 END $$;
 
 CREATE OR REPLACE FUNCTION credit_exposure_line_trigger() RETURNS trigger
@@ -102,24 +93,13 @@ BEGIN
            (partner_id, company_id, due_date, residual_pos, residual_neg, disputed)
     SELECT line.partner_id, line.company_id,
            COALESCE(line.date_maturity, line.date),
-           (new_open::int - old_open::int) * GREATEST(line.amount_residual, 0),
-           (new_open::int - old_open::int) * LEAST(line.amount_residual, 0),
-           CASE WHEN line.amount_residual > 0 THEN
-               new_open::int * LEAST(COALESCE(NEW.credit_dispute_amount, 0),
-                                     line.amount_residual)
-               - old_open::int * LEAST(COALESCE(OLD.credit_dispute_amount, 0),
-                                       line.amount_residual)
-           ELSE 0 END
+           {move_delta_sums}
       FROM account_move_line line
       JOIN account_account account ON account.id = line.account_id,
-           LATERAL (SELECT
-               OLD.payment_state IS NULL
-               OR OLD.payment_state NOT IN ('in_payment', 'paid') AS old_open,
-               NEW.payment_state IS NULL
-               OR NEW.payment_state NOT IN ('in_payment', 'paid') AS new_open
-           ) state
+           LATERAL (SELECT {old_open} AS old_open, {new_open} AS new_open) state
      WHERE line.move_id = NEW.id
-       AND {open_item}
+       AND {line_account_open}
+       AND {counts}
        AND (old_open OR new_open);
     RETURN NULL;
 END $$;
@@ -138,8 +118,9 @@ BEGIN
            (SELECT CASE WHEN NEW.account_type = 'asset_receivable'
                         THEN 1 ELSE -1 END AS sign) s
      WHERE line.account_id = NEW.id
-       AND {open_line}
-       AND {move_not_paid};
+       AND {line_open}
+       AND {counts}
+       AND {move_open};
     RETURN NULL;
 END $$;
 
@@ -289,13 +270,26 @@ CREATE TRIGGER credit_exposure_account
           IS DISTINCT FROM (NEW.account_type = 'asset_receivable'))
     EXECUTE FUNCTION credit_exposure_account_trigger();
 """.format(
-    open_item=_OPEN_ITEM,
-    open_line=_OPEN_LINE,
-    move_not_paid=_MOVE_NOT_PAID,
+    line_open=item_condition_text(("line",)),
+    account_move_open=item_condition_text(("account", "move")),
+    line_account_open=item_condition_text(("line", "account")),
+    move_open=item_condition_text(("move",)),
+    counts=_COUNTS,
+    old_open=move_is_open("OLD.payment_state"),
+    new_open=move_is_open("NEW.payment_state"),
     signed_item_sums=_item_sums("sign * {}"),
-    open_documents=OPEN_DOCUMENTS_SQL.format(
-        company="p_company", partner_is="= v_partner", exclude="p_exclude"
+    # what the items count for with the new payment state and dispute, less
+    # what they counted for with the old ones
+    move_delta_sums=",\n           ".join(
+        "new_open::int * {new} - old_open::int * {old}".format(
+            new=expr.format(dispute="NEW.credit_dispute_amount"),
+            old=expr.format(dispute="OLD.credit_dispute_amount"),
+        )
+        for expr in _ITEM_SUMS
     ),
+    open_documents=open_documents_sql(
+        company=SQL("p_company"), partner_is=SQL("= v_partner"), exclude=SQL("p_exclude")
+    ).code,
 )
 
 DROP_SQL = """
@@ -315,7 +309,7 @@ DROP FUNCTION IF EXISTS credit_check_figures(
 class CreditExposureEntry(models.Model):
     """A row of the exposure ledger (see the module's docstring). Written by
     PostgreSQL triggers and by ``_rebuild`` only; nobody reads it but the
-    exposure (``res.partner._credit_exposure``)."""
+    exposure (``credit_exposure.py``)."""
 
     _name = "credit.exposure.entry"
     _description = "Credit Exposure Ledger Entry"
@@ -403,9 +397,10 @@ class CreditExposureEntry(models.Model):
                    COALESCE(line.date_maturity, line.date),
                    %s
                    %s
-               AND line.amount_residual <> 0
+               AND %s
           GROUP BY 1, 2, 3
             """,
             SQL(_item_sums("SUM({})")),
-            open_receivable_items_sql(self.env, None),
+            open_items_sql(self.env, None),
+            SQL(_COUNTS),
         )

@@ -1,6 +1,5 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import ast
 import json
 from collections import defaultdict
 from datetime import timedelta
@@ -8,205 +7,20 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import SQL, format_amount, format_date, get_lang
+from odoo.fields import Domain
+from odoo.tools import SQL, format_amount, format_date
 
-from odoo.addons.base.models.res_lang import intersperse
-
-EXPOSURE_KEYS = (
-    "not_due",  # posted receivables not yet due
-    "overdue",  # posted receivables past due
-    "credits",  # unapplied credit notes and payments (<= 0)
-    "draft",  # draft customer invoices and credit notes
-    "orders",  # confirmed sale orders not invoiced yet
-    "in_payment",  # registered payments without journal entry (<= 0)
+from .clock import credit_today
+from .credit_exposure import (
+    check_figures,
+    customer_exposures,
+    empty_exposure,
+    exposure_from_row,
+    flush_exposure_sources,
+    open_documents_sql,
 )
-
-
-def credit_today(env, company=None):
-    """The date the collection rules reason on: the date of a dry run when one
-    sets it (context ``credit_collection_date``), else today in the user's
-    time zone."""
-    date = env.context.get("credit_collection_date")
-    if date:
-        return fields.Date.to_date(date)
-    return fields.Date.context_today(
-        env["res.partner"].with_company(company) if company else env["res.partner"]
-    )
-
-
-def money_formatter(env, currency):
-    """``format_amount`` for many amounts of one currency: the language and the
-    currency are looked up once, not per amount (a batch evaluation formats
-    tens of thousands of amounts). Same output as ``format_amount``."""
-    lang = get_lang(env)  # res.lang's cached data
-    grouping = ast.literal_eval(lang.grouping)
-    thousands_sep = lang.thousands_sep or ""
-    fmt = f"%.{currency.decimal_places}f"
-    symbol = currency.symbol or ""
-    before = currency.position == "before"
-
-    def money(amount):
-        # ResLang.format(fmt, amount, grouping=True), grouping parsed once
-        parts = (fmt % currency.round(amount)).split(".")
-        parts[0] = intersperse(parts[0], grouping, thousands_sep)[0]
-        formatted = (
-            lang.decimal_point.join(parts)
-            .replace(" ", "\N{NO-BREAK SPACE}")
-            .replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")
-        )
-        if before:
-            return f"{symbol}\N{NO-BREAK SPACE}{formatted}"
-        return f"{formatted}\N{NO-BREAK SPACE}{symbol}"
-
-    return money
-
-
-def flush_open_items(env):
-    """Flush what decides the open receivable items (and so the exposure
-    ledger's triggers) before reading them in SQL."""
-    env["account.move.line"].flush_model(
-        [
-            "partner_id",
-            "account_id",
-            "amount_residual",
-            "reconciled",
-            "parent_state",
-            "date_maturity",
-            "date",
-            "company_id",
-            "move_id",
-        ]
-    )
-    env["account.move"].flush_model(["payment_state", "credit_dispute_amount"])
-    env["account.account"].flush_model(["account_type"])
-
-
-# The exposure besides the open receivable items, one row per document
-# (kind, commercial partner, amount in company currency):
-# - ``draft``: draft customer invoices and credit notes;
-# - ``orders``: confirmed orders, the part not invoiced yet (tax included),
-#   converted at the order's rate (orders in ``exclude`` left out);
-# - ``in_payment``: registered payments without journal entry (payment method
-#   without outstanding account), money on its way (negative), unless the
-#   invoices they match are already left out of the open items.
-# Written once for its three readers: ``_credit_exposure`` (a set of
-# customers), the PL/pgSQL function ``credit_check_figures`` (one customer)
-# and ``_credit_over_limit_sql`` (every customer). ``{company}``,
-# ``{partner_is}`` (the condition on a commercial partner id, e.g.
-# ``= ANY(%(partners)s)``) and ``{exclude}`` are SQL text.
-OPEN_DOCUMENTS_SQL = """
-        SELECT 'draft' AS kind, move.commercial_partner_id AS partner_id,
-               move.amount_total_signed AS amount
-          FROM account_move move
-         WHERE move.commercial_partner_id {partner_is}
-           AND move.company_id = {company}
-           AND move.state = 'draft'
-           AND move.move_type IN ('out_invoice', 'out_refund')
-     UNION ALL
-        SELECT 'orders', invoice_partner.commercial_partner_id,
-               sol.price_total
-               * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
-               / sol.product_uom_qty
-               / COALESCE(NULLIF(so.currency_rate, 0), 1)
-          FROM sale_order_line sol
-          JOIN sale_order so ON so.id = sol.order_id
-          JOIN res_partner invoice_partner
-            ON invoice_partner.id = so.partner_invoice_id
-         WHERE invoice_partner.commercial_partner_id {partner_is}
-           AND so.company_id = {company}
-           AND so.state = 'sale'
-           AND sol.display_type IS NULL
-           AND sol.product_uom_qty > 0
-           AND NOT (so.id = ANY({exclude}))
-     UNION ALL
-        SELECT 'in_payment', partner.commercial_partner_id,
-               -pay.amount_company_currency_signed
-          FROM account_payment pay
-          JOIN res_partner partner ON partner.id = pay.partner_id
-         WHERE partner.commercial_partner_id {partner_is}
-           AND pay.company_id = {company}
-           AND pay.move_id IS NULL
-           AND pay.state = 'in_process'
-           AND pay.payment_type = 'inbound'
-           AND NOT EXISTS (
-               SELECT 1
-                 FROM account_move__account_payment rel
-                 JOIN account_move inv ON inv.id = rel.invoice_id
-                WHERE rel.payment_id = pay.id
-                  AND inv.payment_state IN ('in_payment', 'paid'))
-"""
-
-
-def flush_exposure_sources(env):
-    """Flush what the exposure reads besides the ledger's own table: the
-    open items (the ledger's triggers) and the open documents."""
-    flush_open_items(env)
-    env["account.move"].flush_model(
-        ["state", "move_type", "amount_total_signed", "commercial_partner_id"]
-    )
-    env["sale.order.line"].flush_model(
-        ["price_total", "product_uom_qty", "qty_invoiced", "order_id", "display_type"]
-    )
-    env["sale.order"].flush_model(
-        ["state", "company_id", "partner_invoice_id", "currency_rate"]
-    )
-    env["res.partner"].flush_model(["commercial_partner_id"])
-    env["account.payment"].flush_model(
-        [
-            "move_id",
-            "state",
-            "partner_id",
-            "company_id",
-            "payment_type",
-            "amount_company_currency_signed",
-        ]
-    )
-
-
-def open_receivable_items_sql(env, company, partner_ids=None):
-    """``FROM … WHERE …`` of the open receivable items of ``company`` (one
-    or several companies, None for all; of
-    ``partner_ids`` only, when given), as the exposure and the collection cases
-    both count them: posted, unreconciled, on a receivable account, and not on
-    an invoice already paid or being paid through a registered payment without
-    journal entry. Aliases: ``line``, ``account``, ``move``. Flushes what it
-    reads."""
-    flush_open_items(env)
-    if partner_ids is not None:
-        # Written so that Odoo's partial index on unreconciled items (account,
-        # partner) does not match: for some customers, PostgreSQL otherwise
-        # ANDs its bitmap (every open item of the book, ~700,000 on the big
-        # book) with the partner index's, a scan that costs more than the
-        # customers' own items (benchmark: 10,000 open items, 60 -> 12 ms).
-        unreconciled = SQL("NOT COALESCE(line.reconciled, FALSE)")
-        partner_filter = SQL("AND line.partner_id = ANY(%s)", list(partner_ids))
-    else:
-        unreconciled = SQL("line.reconciled IS NOT TRUE")
-        partner_filter = SQL("AND line.partner_id IS NOT NULL")
-    if company is None:  # every company
-        company_filter = SQL("TRUE")
-    elif len(company) == 1:
-        company_filter = SQL("line.company_id = %s", company.id)
-    else:
-        company_filter = SQL("line.company_id = ANY(%s)", company.ids)
-    return SQL(
-        """
-              FROM account_move_line line
-              JOIN account_account account ON account.id = line.account_id
-              JOIN account_move move ON move.id = line.move_id
-             WHERE %(company_filter)s
-               AND account.account_type = 'asset_receivable'
-               AND %(unreconciled)s
-               AND line.parent_state = 'posted'
-               AND (move.payment_state IS NULL
-                    OR move.payment_state NOT IN ('in_payment', 'paid'))
-               %(partner_filter)s
-        """,
-        company_filter=company_filter,
-        unreconciled=unreconciled,
-        partner_filter=partner_filter,
-    )
-
+from .money import money_formatter
+from .open_items import item_domain
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -385,7 +199,7 @@ class ResPartner(models.Model):
                 r["rule"] == "limit"
                 for r in partner._credit_evaluate(
                     company,
-                    exposure=exposures.get(partner.id) or _empty_exposure(),
+                    exposure=exposures.get(partner.id) or empty_exposure(),
                     batch=batch,
                     hints=False,
                 )
@@ -427,8 +241,10 @@ class ResPartner(models.Model):
             partner
         )
         key = str(company.id)
-        documents = OPEN_DOCUMENTS_SQL.format(
-            company="%(company)s", partner_is="IS NOT NULL", exclude="%(exclude)s"
+        documents = open_documents_sql(
+            company=SQL("%s", company.id),
+            partner_is=SQL("IS NOT NULL"),
+            exclude=SQL("%s", []),
         )
         return SQL(
             """
@@ -444,7 +260,7 @@ class ResPartner(models.Model):
                  WHERE entry.company_id = %(company)s
              UNION ALL
                 SELECT documents.partner_id, documents.amount, 0
-                  FROM ({documents}) documents
+                  FROM (%(documents)s) documents
               ) parts
           GROUP BY parts.partner_id
         ), default_tier AS (
@@ -486,9 +302,9 @@ class ResPartner(models.Model):
           FROM rule
          WHERE (rule.use_own OR rule.lim > 0)
            AND ROUND(rule.total - rule.lim, %(digits)s) > 0
-            """.replace("{documents}", documents),
+            """,
+            documents=documents,
             company=company.id,
-            exclude=[],
             key=key,
             digits=company.currency_id.decimal_places,
             fallback_policy=fallback_policy.id or None,
@@ -500,7 +316,7 @@ class ResPartner(models.Model):
         company = self.env.company
         exposures = self.commercial_partner_id._credit_exposure(company)
         for partner in self:
-            exp = exposures.get(partner.commercial_partner_id.id) or _empty_exposure()
+            exp = exposures.get(partner.commercial_partner_id.id) or empty_exposure()
             partner.credit_exposure = exp["total"]
             partner.credit_exposure_overdue = exp["overdue"]
             partner.credit_oldest_overdue_days = exp["oldest_overdue_days"]
@@ -537,86 +353,15 @@ class ResPartner(models.Model):
 
     # --------------------------------------------------------------- exposure
     def _credit_exposure(self, company, exclude_order=None):
-        """Exposure of the commercial partners ``self`` in ``company``, in its
-        currency, split in components. A few grouped queries whatever the number
-        of partners and open items; nothing is stored on res_partner.
-
-        :return: {partner_id: {component: amount, "total", "oldest_overdue_days",
-                  "oldest_due_date"}}
-        """
-        partner_ids = self.commercial_partner_id.ids
-        if not partner_ids:
-            return {}
-        today = credit_today(self.env, company)
-        result = defaultdict(_empty_exposure)
-        env = self.env
-        flush_exposure_sources(env)
-        exclude = exclude_order.ids if exclude_order else []
-        # One round trip: the open receivable items, summed per due date by
-        # the exposure ledger (models/credit_exposure_entry.py: a customer's
-        # rows, not its items, whatever their number), and the open documents
-        # (OPEN_DOCUMENTS_SQL) summed per kind.
-        documents = OPEN_DOCUMENTS_SQL.format(
-            company="%(company)s",
-            partner_is="= ANY(%(partners)s)",
-            exclude="%(exclude)s",
+        """Exposure of the commercial partners ``self`` in ``company``
+        (``credit_exposure.customer_exposures``): {partner_id: figures}."""
+        return customer_exposures(
+            self.env,
+            self.commercial_partner_id.ids,
+            company,
+            credit_today(self.env, company),
+            exclude_order.ids if exclude_order else (),
         )
-        query = SQL(
-            """
-        SELECT 'items' AS kind, entry.partner_id,
-               SUM(entry.pos) FILTER (WHERE entry.due_date >= %(today)s)
-                   AS not_due,
-               SUM(entry.pos) FILTER (WHERE entry.due_date < %(today)s)
-                   AS overdue,
-               SUM(entry.neg) AS credits,
-               MIN(entry.due_date) FILTER (
-                   WHERE entry.pos > 0 AND entry.due_date < %(today)s
-               ) AS oldest_due_date,
-               SUM(entry.disputed) AS disputed,
-               SUM(entry.disputed) FILTER (WHERE entry.due_date < %(today)s)
-                   AS disputed_overdue,
-               NULL::numeric AS amount
-          FROM (SELECT partner_id, due_date,
-                       SUM(residual_pos) AS pos, SUM(residual_neg) AS neg,
-                       SUM(disputed) AS disputed
-                  FROM credit_exposure_entry
-                 WHERE company_id = %(company)s
-                   AND partner_id = ANY(%(partners)s)
-              GROUP BY partner_id, due_date) entry
-      GROUP BY entry.partner_id
-     UNION ALL
-        SELECT documents.kind, documents.partner_id,
-               NULL, NULL, NULL, NULL, NULL, NULL,
-               SUM(documents.amount)
-          FROM ({documents}) documents
-      GROUP BY documents.kind, documents.partner_id
-            """.replace("{documents}", documents),
-            today=today,
-            partners=partner_ids,
-            company=company.id,
-            exclude=exclude,
-        )
-        if len(partner_ids) <= 100:
-            # A few customers (a confirmation, a posting): serial plan. For a
-            # customer with many items PostgreSQL plans a parallel append whose
-            # workers take longer to start (~10 ms on 2 busy cores) than the
-            # query runs (~5 ms for 1,000 items). SET LOCAL in the same round
-            # trip, reset right after.
-            query = SQL("SET LOCAL max_parallel_workers_per_gather = 0; %s", query)
-            rows = env.execute_query_dict(query)
-            env.cr.execute("RESET max_parallel_workers_per_gather")
-        else:
-            rows = env.execute_query_dict(query)
-        merged = defaultdict(dict)
-        for row in rows:
-            values = merged[row["partner_id"]]
-            if row["kind"] == "items":
-                values.update(row)
-            else:  # draft, orders, in_payment
-                values[row["kind"]] = row["amount"]
-        for partner_id, values in merged.items():
-            result[partner_id] = _exposure_from_row(values, today, company)
-        return dict(result)
 
     # ----------------------------------------------------------------- rules
     def _credit_policy(self, company, default=None):
@@ -673,7 +418,7 @@ class ResPartner(models.Model):
         ) or partner._credit_partner_values(company)
         if exposure is None:
             exposure = (
-                partner._credit_exposure(company).get(partner.id) or _empty_exposure()
+                partner._credit_exposure(company).get(partner.id) or empty_exposure()
             )
         currency = company.currency_id
         today = credit_today(self.env, company)
@@ -941,23 +686,18 @@ class ResPartner(models.Model):
         Returns (commercial partner, exposure, batch)."""
         self.ensure_one()
         env = self.env
-        # the function reads a dozen tables: one flush of whatever is
-        # pending (on the confirmation path, usually nothing)
-        env.flush_all()
         today = credit_today(env, company)
-        [row] = env.execute_query_dict(
-            SQL(
-                "SELECT * FROM credit_check_figures(%s, %s, %s, %s, %s, %s)",
-                self.id,
-                company.id,
-                today,
-                today - timedelta(days=365),
-                exclude_order.ids if exclude_order else [],
-                bool(lock),
-            )
+        row = check_figures(
+            env,
+            self.id,
+            company,
+            today,
+            today - timedelta(days=365),
+            exclude_order.ids if exclude_order else (),
+            lock,
         )
         partner = self.browse(row["partner_id"])
-        exposure = _exposure_from_row(row, today, company)
+        exposure = exposure_from_row(row, today, company)
         # only a case in a hold stage (or read by the amount-at-risk rule)
         # gives a reason: the others are not read
         Case = env["credit.collection.case"].sudo()
@@ -1045,16 +785,9 @@ class ResPartner(models.Model):
             self.env["account.move.line"]
             .sudo()
             .search(
-                [
-                    ("partner_id", "=", self.commercial_partner_id.id),
-                    ("company_id", "=", company.id),
-                    ("account_id.account_type", "=", "asset_receivable"),
-                    ("reconciled", "=", False),
-                    ("parent_state", "=", "posted"),
-                    ("amount_residual", ">", 0),
-                    ("date_maturity", "<", today),
-                    ("move_id.payment_state", "not in", ("in_payment", "paid")),
-                ],
+                item_domain(company, self.commercial_partner_id)
+                & Domain("amount_residual", ">", 0)
+                & Domain("date_maturity", "<", today),
                 order="date_maturity, id",
                 limit=limit,
             )
@@ -1181,7 +914,7 @@ class ResPartner(models.Model):
                 r
                 for r in partner._credit_evaluate(
                     company,
-                    exposure=exposures.get(partner.id) or _empty_exposure(),
+                    exposure=exposures.get(partner.id) or empty_exposure(),
                     batch=batch,
                     hints=hints,
                 )
@@ -1234,26 +967,3 @@ class ResPartner(models.Model):
         return action
 
 
-def _exposure_from_row(row, today, company):
-    """The exposure dict of a row of figures (the columns of
-    ``credit_check_figures``; missing or NULL ones count for nothing)."""
-    exp = _empty_exposure()
-    for key in EXPOSURE_KEYS + ("disputed", "disputed_overdue"):
-        exp[key] = row.get(key) or 0.0
-    if row.get("oldest_due_date"):
-        exp["oldest_due_date"] = row["oldest_due_date"]
-        exp["oldest_overdue_days"] = (today - row["oldest_due_date"]).days
-    exp["total"] = company.currency_id.round(sum(exp[k] for k in EXPOSURE_KEYS))
-    return exp
-
-
-def _empty_exposure():
-    exp = dict.fromkeys(EXPOSURE_KEYS, 0.0)
-    exp.update(
-        total=0.0,
-        oldest_overdue_days=0,
-        oldest_due_date=False,
-        disputed=0.0,  # part of the open items under dispute (included above)
-        disputed_overdue=0.0,
-    )
-    return exp

@@ -81,6 +81,41 @@ class TestExposureLedger(CreditCollectionCommon):
         late.button_cancel()
         self._check(partner, overdue=0.0, draft=0.0)
 
+    def test_orm_and_sql_twins_agree(self):
+        """The open receivable item has one definition (models/open_items.py),
+        an ORM domain and its SQL twin: both select the same journal items,
+        through payments with and without journal entry and a credit note."""
+        from ..models.open_items import item_domain, open_items_sql
+
+        partner, other = self.customer, self._customer("Twin other")
+        paid = self._invoice(partner, 400.0, overdue_days=5)
+        part = self._invoice(partner, 300.0, due_days=10)
+        self._invoice(other, 200.0)
+        refund = self._invoice(other, 50.0, move_type="out_refund")
+        self._pay(paid)  # in payment, no journal entry: not open any more
+        self._pay_with_entry(part, 100.0)  # partly paid: still open
+        Line = self.env["account.move.line"]
+
+        def both(partners=None):
+            ids = partners.ids if partners is not None else None
+            sql_ids = {
+                row[0]
+                for row in self.env.execute_query(
+                    SQL("SELECT line.id %s", open_items_sql(self.env, self.company, ids))
+                )
+            }
+            orm_ids = set(Line.search(item_domain(self.company, partners)).ids)
+            return orm_ids, sql_ids
+
+        orm_ids, sql_ids = both()
+        self.assertEqual(orm_ids, sql_ids)
+        mine, mine_sql = both(partner)
+        self.assertEqual(mine, mine_sql)
+        self.assertEqual(Line.browse(mine).move_id, part)
+        theirs, _ = both(other)
+        self.assertIn(refund, Line.browse(theirs).move_id)
+        self.assertNotIn(paid, Line.browse(orm_ids).move_id)
+
     def test_sql_writes_are_seen(self):
         """The triggers see what the ORM does not: a due date moved in SQL
         moves the item from not due to overdue."""

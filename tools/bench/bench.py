@@ -285,12 +285,12 @@ def exposure_addon_rules(db):
     )
     exposures = partners._credit_exposure(company)
     batch = partners._credit_batch_data(company)
-    from odoo.addons.account_credit_collection.models.res_partner import (  # noqa: PLC0415
-        _empty_exposure,
+    from odoo.addons.account_credit_collection.models.credit_exposure import (  # noqa: PLC0415
+        empty_exposure,
     )
 
     over_ids, blocked = [], 0
-    empty = _empty_exposure()
+    empty = empty_exposure()
     for partner in partners:
         exposure = exposures.get(partner.id) or empty
         reasons = partner._credit_evaluate(

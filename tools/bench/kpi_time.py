@@ -39,15 +39,15 @@ def timed(cr, func, repeat):
 def bench_company(env, company, repeat):
     """Print the timings of ``company``'s analytics queries."""
     # pylint: disable=print-used
-    from odoo.addons.account_credit_collection.models.res_partner import (
-        open_receivable_items_sql,
+    from odoo.addons.account_credit_collection.models.open_items import (
+        open_items_sql,
     )
 
     cr = env.cr
     env = env(context=dict(env.context, allowed_company_ids=company.ids))
     Case = env["credit.collection.case"]
     [(items,)] = env.execute_query(
-        SQL("SELECT COUNT(*) %s", open_receivable_items_sql(env, company))
+        SQL("SELECT COUNT(*) %s", open_items_sql(env, company))
     )
     if not items:
         return
@@ -62,7 +62,7 @@ def bench_company(env, company, repeat):
     row(
         "floor: COUNT(*) of the open items",
         lambda: env.execute_query(
-            SQL("SELECT COUNT(*) %s", open_receivable_items_sql(env, company))
+            SQL("SELECT COUNT(*) %s", open_items_sql(env, company))
         ),
     )
     figures = {}
