@@ -6,8 +6,10 @@ from . import credit_collection_report
 from . import credit_promise
 from . import credit_exposure_lock
 from . import credit_hold
+from . import credit_hold_sync
 from . import res_company
 from . import res_partner
+from . import credit_check_mixin
 from . import sale_order
 from . import account_move
 from . import credit_exposure_entry

@@ -1,42 +1,14 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
-PRECOMMIT_KEY = "account_credit_collection.sync_holds"
-
-
-def schedule_hold_sync(env, partners, companies):
-    """Re-evaluate the automatic holds of ``partners`` in ``companies`` once,
-    right before the transaction commits (batched over the whole transaction)."""
-    if not partners or not companies:
-        return
-    data = env.cr.precommit.data.setdefault(PRECOMMIT_KEY, set())
-    first = not data
-    data.update(
-        (partner.id, company.id)
-        for partner in partners.commercial_partner_id
-        for company in companies
-    )
-    if first:
-        env.cr.precommit.add(lambda: run_hold_sync(env))
-
-
-def run_hold_sync(env):
-    pairs = env.cr.precommit.data.pop(PRECOMMIT_KEY, set())
-    by_company = {}
-    for partner_id, company_id in pairs:
-        by_company.setdefault(company_id, []).append(partner_id)
-    for company_id, partner_ids in by_company.items():
-        company = env["res.company"].browse(company_id)
-        partners = env["res.partner"].sudo().browse(partner_ids).with_company(company)
-        # the case's stage first: a hold stage is one of the hold rules
-        env["credit.collection.case"].sudo()._update_cases(company, partners)
-        partners._credit_sync_holds(company)
+from .credit_hold_sync import schedule_hold_sync
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "credit.check.mixin"]
 
     # a customer's draft invoices, read by every credit check (the exposure)
     _credit_draft_partner_idx = models.Index(
@@ -180,15 +152,8 @@ class AccountMove(models.Model):
             # the field is readonly and only the run posts them, as superuser)
             and not (self.env.su and m.credit_fee_action_id)
         )
-        Policy = self.env["credit.collection.policy"]
         for company, moves in invoices.grouped("company_id").items():
-            default = Policy._get_default(company)
-            partners = moves.commercial_partner_id.with_company(company).sudo()
-            strict = partners.filtered(
-                lambda p, c=company, d=default: p._credit_policy(
-                    c, d
-                ).block_invoice_posting
-            )
+            strict = moves._credit_strict_customers(company)
             if not strict:
                 continue
             exposures = strict._credit_exposure(company)
@@ -197,30 +162,32 @@ class AccountMove(models.Model):
                 lambda m, s=strict: m.commercial_partner_id in s
             ):
                 partner = move.commercial_partner_id.with_company(company).sudo()
-                blocking = [
-                    r
-                    for r in partner._credit_evaluate(
-                        company, exposure=exposures.get(partner.id), batch=batch
-                    )
-                    if r["mode"] == "block"
-                ]
-                if not blocking:
-                    continue
-                amount = abs(move.amount_total_signed)
-                if self.env["credit.hold"]._find_usable_override(
-                    partner, company, amount
-                ):
-                    continue
-                raise UserError(
-                    self.env._(
-                        "%(customer)s is on credit hold: invoice %(invoice)s cannot "
-                        "be posted (tier %(tier)s blocks invoicing).\n%(reasons)s",
-                        customer=partner.display_name,
-                        invoice=move.name or move.ref or "",
-                        tier=partner._credit_policy(company, default).display_name,
-                        reasons="\n".join(f"• {r['name']}" for r in blocking),
-                    )
+                reasons = partner._credit_evaluate(
+                    company, exposure=exposures.get(partner.id), batch=batch
                 )
+                move._credit_enforce(partner, reasons)
+
+    def _credit_strict_customers(self, company):
+        """The customers of these invoices whose tier blocks invoice posting."""
+        default = self.env["credit.collection.policy"]._get_default(company)
+        partners = self.commercial_partner_id.with_company(company).sudo()
+        return partners.filtered(
+            lambda p: p._credit_policy(company, default).block_invoice_posting
+        )
+
+    def _credit_amount_company(self):
+        self.ensure_one()
+        return abs(self.amount_total_signed)
+
+    def _credit_refusal_message(self, partner, reasons, **how):
+        return self.env._(
+            "%(customer)s is on credit hold: invoice %(invoice)s cannot "
+            "be posted (tier %(tier)s blocks invoicing).\n%(reasons)s",
+            customer=partner.display_name,
+            invoice=self.name or self.ref or "",
+            tier=partner._credit_policy(self.company_id).display_name,
+            reasons="\n".join(f"• {r['name']}" for r in reasons),
+        )
 
 
 class AccountPartialReconcile(models.Model):

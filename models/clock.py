@@ -13,4 +13,6 @@ def credit_today(env, company=None):
     if date:
         return fields.Date.to_date(date)
     partner = env["res.partner"]
-    return fields.Date.context_today(partner.with_company(company) if company else partner)
+    return fields.Date.context_today(
+        partner.with_company(company) if company else partner
+    )

@@ -23,8 +23,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.service.model import retrying
 from odoo.tools import SQL, format_amount, format_date
 
-from .credit_collection_rule import ACTION_TYPES, REMINDER_TYPES
 from .clock import credit_today
+from .credit_collection_rule import ACTION_TYPES, REMINDER_TYPES
 
 _logger = logging.getLogger(__name__)
 

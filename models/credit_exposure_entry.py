@@ -15,9 +15,10 @@ not see (a TRUNCATE, a trigger disabled by hand).
 Reading a customer's exposure then sums its rows, one per due date, whatever
 the number of its open items: the sale order confirmation stays flat.
 
-What counts is an open receivable item (``open_items.py``): posted, unreconciled items on a
-receivable account, with a partner, whose invoice is not paid or being paid
-through a registered payment without journal entry. ``credit_exposure_entry``
+What counts is an open receivable item (``open_items.py``): posted,
+unreconciled items on a receivable account, with a partner, whose invoice is
+not paid or being paid through a registered payment without journal entry.
+``credit_exposure_entry``
 sums them per (partner, company, due date): the positive residuals
 (receivables), the negative ones (unapplied credits) and the disputed part of
 the positive ones (``LEAST(dispute, residual)`` per item).
@@ -27,6 +28,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .credit_exposure import open_documents_sql
+from .credit_rules import default_tier_sql
 from .open_items import item_condition_text, move_is_open, open_items_sql
 
 # An open item with a zero residual puts nothing in the ledger.
@@ -227,14 +229,7 @@ BEGIN
       JOIN res_partner rp ON rp.id = v_partner
       LEFT JOIN credit_collection_policy pp
         ON pp.id = (rp.credit_policy_id ->> p_company::text)::integer
-      LEFT JOIN LATERAL (
-           SELECT policy.id, policy.write_date
-             FROM credit_collection_policy policy
-            WHERE policy.company_id = p_company
-              AND policy.is_default
-              AND policy.active
-         ORDER BY policy.sequence, policy.id
-            LIMIT 1) dp ON TRUE;
+      LEFT JOIN credit_collection_policy dp ON dp.id = ({default_tier});
 END $$;
 
 DROP TRIGGER IF EXISTS credit_exposure_line ON account_move_line;
@@ -287,8 +282,11 @@ CREATE TRIGGER credit_exposure_account
         )
         for expr in _ITEM_SUMS
     ),
+    default_tier=default_tier_sql(SQL("p_company")).code,
     open_documents=open_documents_sql(
-        company=SQL("p_company"), partner_is=SQL("= v_partner"), exclude=SQL("p_exclude")
+        company=SQL("p_company"),
+        partner_is=SQL("= v_partner"),
+        exclude=SQL("p_exclude"),
     ).code,
 )
 

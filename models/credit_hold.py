@@ -293,47 +293,6 @@ class CreditHold(models.Model):
                 subtype_xmlid="mail.mt_comment",
             )
 
-    # -------------------------------------------------------------------- cron
-    @api.model
-    def _cron_sync_holds(self, batch_size=500):
-        """Re-evaluate the automatic holds of every customer with open
-        receivables or an open hold (aging rules fire as time passes)."""
-        in_cron = bool(self.env.context.get("cron_id"))
-        companies = self.env["res.company"].search([("id", "!=", False)])
-        for company in companies:
-            partners = self._sync_candidates(company)
-            for start in range(0, len(partners), batch_size):
-                batch = partners[start : start + batch_size]
-                batch.with_company(company)._credit_sync_holds(company)
-                if in_cron and not self.env["ir.cron"]._commit_progress(len(batch)):
-                    return
-
-    @api.model
-    def _sync_candidates(self, company):
-        open_items = (
-            self.env["account.move.line"]
-            .sudo()
-            ._read_group(
-                [
-                    ("company_id", "=", company.id),
-                    ("account_id.account_type", "=", "asset_receivable"),
-                    ("reconciled", "=", False),
-                    ("parent_state", "=", "posted"),
-                    ("partner_id", "!=", False),
-                ],
-                ["partner_id"],
-            )
-        )
-        partners = self.env["res.partner"].browse([p.id for (p,) in open_items])
-        holds = self.sudo().search(
-            [
-                ("company_id", "=", company.id),
-                ("origin", "in", ("rule", "order")),
-                ("state", "in", ("active", "overridden")),
-            ]
-        )
-        return (partners | holds.partner_id).sorted("id")
-
     # ----------------------------------------------------------------- actions
     @api.model
     def action_create_manual(self, partner, reason, company=None):

@@ -22,6 +22,7 @@ from odoo.tools import SQL
 # an invoice in one of these payment states is paid or being paid
 PAID_STATES = ("in_payment", "paid")
 
+
 def move_is_open(payment_state):
     """SQL: the invoice whose payment state is the SQL expression
     ``payment_state`` leaves its items open (the ledger's move trigger reads
@@ -72,7 +73,9 @@ def item_domain(company=None, partners=None, open_only=True):
     """ORM domain on ``account.move.line`` of the (open) receivable items, of
     ``company`` (a record or recordset) and ``partners`` (commercial partners,
     ids or records) when given."""
-    leaves = [leaf for _alias, leaf, _sql in (OPEN_ITEM if open_only else RECEIVABLE_ITEM)]
+    leaves = [
+        leaf for _alias, leaf, _sql in (OPEN_ITEM if open_only else RECEIVABLE_ITEM)
+    ]
     domain = Domain.AND([Domain(*leaf) for leaf in leaves])
     if company is not None:
         domain &= Domain("company_id", "in", company.ids)

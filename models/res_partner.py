@@ -1,26 +1,24 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import json
-from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.fields import Domain
-from odoo.tools import SQL, format_amount, format_date
+from odoo.tools import format_amount
 
+from . import credit_rules
 from .clock import credit_today
 from .credit_exposure import (
     check_figures,
     customer_exposures,
     empty_exposure,
     exposure_from_row,
-    flush_exposure_sources,
-    open_documents_sql,
 )
 from .money import money_formatter
-from .open_items import item_domain
+from .unmatched_payments import unmatched_payments
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -221,95 +219,9 @@ class ResPartner(models.Model):
             (
                 "commercial_partner_id",
                 "in" if positive else "not in",
-                self._credit_over_limit_sql(company),
+                credit_rules.over_limit_sql(self.env, company),
             )
         ]
-
-    @api.model
-    def _credit_over_limit_sql(self, company):
-        """``SELECT partner_id`` of the commercial partners whose exposure in
-        ``company`` is above their limit (the credit-limit rule)."""
-        env = self.env
-        flush_exposure_sources(env)
-        env["res.partner"].flush_model(["credit_policy_id", "credit_limit"])
-        env["credit.collection.policy"].flush_model()
-        partner = self.with_company(company)
-        fallback_policy = partner._fields[
-            "credit_policy_id"
-        ].get_company_dependent_fallback(partner)
-        fallback_limit = partner._fields["credit_limit"].get_company_dependent_fallback(
-            partner
-        )
-        key = str(company.id)
-        documents = open_documents_sql(
-            company=SQL("%s", company.id),
-            partner_is=SQL("IS NOT NULL"),
-            exclude=SQL("%s", []),
-        )
-        return SQL(
-            """
-        WITH exposure AS (
-            SELECT parts.partner_id,
-                   ROUND(SUM(parts.amount), %(digits)s) AS total,
-                   SUM(parts.disputed) AS disputed
-              FROM (
-                SELECT entry.partner_id,
-                       entry.residual_pos + entry.residual_neg AS amount,
-                       entry.disputed
-                  FROM credit_exposure_entry entry
-                 WHERE entry.company_id = %(company)s
-             UNION ALL
-                SELECT documents.partner_id, documents.amount, 0
-                  FROM (%(documents)s) documents
-              ) parts
-          GROUP BY parts.partner_id
-        ), default_tier AS (
-            SELECT policy.id
-              FROM credit_collection_policy policy
-             WHERE policy.company_id = %(company)s
-               AND policy.is_default
-               AND policy.active
-          ORDER BY policy.sequence, policy.id
-             LIMIT 1
-        ), customer AS (
-            SELECT exposure.*,
-                   -- Odoo's company-dependent fallback when not set
-                   CASE WHEN partner.credit_policy_id ? %(key)s
-                        THEN (partner.credit_policy_id ->> %(key)s)::integer
-                        ELSE %(fallback_policy)s END AS own_tier_id,
-                   CASE WHEN partner.credit_limit ? %(key)s
-                        THEN COALESCE((partner.credit_limit ->> %(key)s)::numeric, 0)
-                        ELSE %(fallback_limit)s END AS own_limit
-              FROM exposure
-              JOIN res_partner partner ON partner.id = exposure.partner_id
-        ), rule AS (
-            SELECT customer.partner_id,
-                   customer.total
-                   - CASE WHEN tier.count_disputed THEN 0
-                          ELSE COALESCE(customer.disputed, 0) END AS total,
-                   customer.own_limit <> %(fallback_limit)s AS use_own,
-                   CASE WHEN customer.own_limit <> %(fallback_limit)s
-                        THEN customer.own_limit
-                        ELSE COALESCE(tier.default_credit_limit, 0) END AS lim
-              FROM customer
-              LEFT JOIN credit_collection_policy own_tier
-                ON own_tier.id = customer.own_tier_id
-              JOIN credit_collection_policy tier
-                ON tier.id = COALESCE(own_tier.id, (SELECT id FROM default_tier))
-             WHERE tier.use_credit_limit
-        )
-        SELECT rule.partner_id
-          FROM rule
-         WHERE (rule.use_own OR rule.lim > 0)
-           AND ROUND(rule.total - rule.lim, %(digits)s) > 0
-            """,
-            documents=documents,
-            company=company.id,
-            key=key,
-            digits=company.currency_id.decimal_places,
-            fallback_policy=fallback_policy.id or None,
-            fallback_limit=fallback_limit or 0.0,
-        )
 
     @api.depends_context("company")
     def _compute_credit_overview(self):
@@ -384,7 +296,8 @@ class ResPartner(models.Model):
         hints=True,
         batch=None,
     ):
-        """The hold rules that fire for this commercial partner in ``company``.
+        """The hold rules that fire for this commercial partner in ``company``
+        (``credit_rules.evaluate``).
 
         :param order: the sale order being confirmed (its amount counts in the
             exposure for the credit-limit rule)
@@ -394,8 +307,7 @@ class ResPartner(models.Model):
         :param batch: figures read once for many partners by
             ``_credit_batch_data`` (default policy, cases, manual holds, broken
             promises), so that a batch costs no query per partner
-        :return: list of reason dicts (rule, mode, name, measured, threshold,
-            is_amount, hint), blocking ones first
+        :return: list of reason dicts, blocking ones first
         """
         self.ensure_one()
         if batch is not None and self.id in (batch.get("partner_values") or {}):
@@ -405,233 +317,45 @@ class ResPartner(models.Model):
         if batch is None:
             # one partner (confirmation, posting): one round trip
             _partner, data_exposure, batch = partner._credit_check_data(company)
-            if exposure is None:
-                exposure = data_exposure
-        policy = (batch.get("params") or {}).get(partner.id)
-        if policy is None:
-            # the tier's rule settings (a named tuple, cached per write date)
-            policy = partner._credit_policy(
-                company, batch["default_policy"]
-            )._credit_params()
-        values = (batch.get("partner_values") or {}).get(
-            partner.id
-        ) or partner._credit_partner_values(company)
+            exposure = data_exposure if exposure is None else exposure
+        ctx = credit_rules.RuleContext(
+            self.env,
+            company,
+            credit_today(self.env, company),
+            hints,
+            batch.get("money"),
+        )
+        params = partner._credit_batch_params(company, batch)
+        figures = partner._credit_figures(company, batch, exposure, order_amount)
+        if params.use_broken_promises:
+            broken = batch["broken_promises"]
+            if broken is None:  # a lazy batch: read when the tier needs it
+                broken = partner._credit_broken_promise_counts(company)
+            figures.broken_promises = broken.get(partner.id, 0)
+        return credit_rules.evaluate(ctx, params, figures)
+
+    def _credit_batch_params(self, company, batch):
+        """The rule settings of this commercial partner's tier, from the batch
+        when read there (a named tuple, cached per write date)."""
+        params = (batch.get("params") or {}).get(self.id)
+        if params is None:
+            tier = self._credit_policy(company, batch["default_policy"])
+            params = tier._credit_params()
+        return params
+
+    def _credit_figures(self, company, batch, exposure, order_amount):
+        """This commercial partner's ``credit_rules.Figures`` from the batch."""
+        values = (batch.get("partner_values") or {}).get(self.id)
         if exposure is None:
-            exposure = (
-                partner._credit_exposure(company).get(partner.id) or empty_exposure()
-            )
-        currency = company.currency_id
-        today = credit_today(self.env, company)
-        if not policy.count_disputed and exposure["disputed"]:
-            exposure = dict(
-                exposure,
-                total=exposure["total"] - exposure["disputed"],
-                overdue=exposure["overdue"] - exposure["disputed_overdue"],
-            )
-
-        formatter = batch.get("money")
-
-        def money(amount):
-            # the formatter reads the language: only when a rule fires
-            nonlocal formatter
-            if formatter is None:
-                formatter = money_formatter(self.env, currency)
-            return formatter(amount)
-
-        reasons = []
-        if policy.is_prepayment_only or values["prepayment"]:
-            reasons.append(
-                {
-                    "rule": "prepayment",
-                    "mode": "block",
-                    "name": self.env._("Customer is on prepayment only"),
-                    "is_amount": False,
-                    "hint": self.env._(
-                        "get the order paid in advance (online payment on the "
-                        "quotation)"
-                    ),
-                }
-            )
-        if policy.use_credit_limit:
-            if values["use_limit"]:
-                limit = values["limit"]
-            else:
-                limit = policy.default_credit_limit or 0.0
-            has_limit = values["use_limit"] or limit > 0
-            total = exposure["total"] + order_amount
-            if has_limit and currency.compare_amounts(total, limit) > 0:
-                excess = total - limit
-                reasons.append(
-                    {
-                        "rule": "limit",
-                        "mode": policy.credit_limit_mode,
-                        "name": self.env._(
-                            "Credit limit %(limit)s — exposure %(exposure)s",
-                            limit=money(limit),
-                            exposure=money(total),
-                        ),
-                        "measured": total,
-                        "threshold": limit,
-                        "hint": self.env._(
-                            "reduce the exposure by %(excess)s (payments, smaller "
-                            "order) or get the limit raised",
-                            excess=money(excess),
-                        ),
-                    }
-                )
-        overdue_items = None
-        if policy.use_overdue_amount and (
-            currency.compare_amounts(
-                exposure["overdue"], policy.overdue_amount_threshold
-            )
-            > 0
-        ):
-            overdue_items = (
-                partner._credit_overdue_items(company, today) if hints else []
-            )
-            excess = exposure["overdue"] - policy.overdue_amount_threshold
-            reasons.append(
-                {
-                    "rule": "overdue_amount",
-                    "mode": policy.overdue_amount_mode,
-                    "name": self.env._(
-                        "Overdue %(overdue)s — allowed %(threshold)s",
-                        overdue=money(exposure["overdue"]),
-                        threshold=money(policy.overdue_amount_threshold),
-                    ),
-                    "measured": exposure["overdue"],
-                    "threshold": policy.overdue_amount_threshold,
-                    "hint": partner._credit_pay_hint(overdue_items, excess, currency),
-                }
-            )
-        if (
-            policy.use_overdue_days
-            and exposure["oldest_overdue_days"] > policy.overdue_days_threshold
-        ):
-            if overdue_items is None:
-                overdue_items = (
-                    partner._credit_overdue_items(company, today) if hints else []
-                )
-            late = [
-                item
-                for item in overdue_items
-                if (today - item["due"]).days > policy.overdue_days_threshold
-            ]
-            reasons.append(
-                {
-                    "rule": "overdue_days",
-                    "mode": policy.overdue_days_mode,
-                    "name": self.env._(
-                        "Oldest overdue item %(days)s days — allowed %(threshold)s",
-                        days=exposure["oldest_overdue_days"],
-                        threshold=policy.overdue_days_threshold,
-                    ),
-                    "measured": exposure["oldest_overdue_days"],
-                    "threshold": policy.overdue_days_threshold,
-                    "is_amount": False,
-                    "hint": partner._credit_pay_hint(late, None, currency),
-                }
-            )
-        reasons += partner._credit_standing_reasons(company, policy, batch)
-        reasons.sort(key=lambda r: r["mode"] != "block")
-        return reasons
-
-    def _credit_standing_reasons(self, company, policy, batch):
-        """Reasons that come from the customer's history rather than its
-        figures: broken promises, a hold stage, manual holds."""
-        partner = self
-        reasons = []
-        if policy.use_broken_promises:
-            counts = batch["broken_promises"]
-            if counts is None:
-                counts = partner._credit_broken_promise_counts(company)
-            broken = counts.get(partner.id, 0)
-            if broken > policy.broken_promises_threshold:
-                reasons.append(
-                    {
-                        "rule": "broken_promises",
-                        "mode": policy.broken_promises_mode,
-                        "name": self.env._(
-                            "%(count)s broken promises to pay in 12 months — allowed "
-                            "%(threshold)s",
-                            count=broken,
-                            threshold=policy.broken_promises_threshold,
-                        ),
-                        "measured": broken,
-                        "threshold": policy.broken_promises_threshold,
-                        "is_amount": False,
-                        "hint": self.env._(
-                            "pay the overdue items, or ask a credit manager to release "
-                            "the hold"
-                        ),
-                    }
-                )
-        case = batch["cases"].get(partner.id, self.env["credit.collection.case"])
-        if policy.use_amount_at_risk and case:
-            # the case's figures on the collectability curve (kept up to date
-            # with the stage): no query
-            currency = company.currency_id
-            at_risk = case.amount_residual - case.amount_expected
-            threshold = policy.amount_at_risk_threshold
-            if currency.compare_amounts(at_risk, threshold) > 0:
-                reasons.append(
-                    {
-                        "rule": "amount_at_risk",
-                        "mode": policy.amount_at_risk_mode,
-                        "name": self.env._(
-                            "Amount at risk %(at_risk)s (of %(residual)s due, by "
-                            "age) — allowed %(threshold)s",
-                            at_risk=format_amount(self.env, at_risk, currency),
-                            residual=format_amount(
-                                self.env, case.amount_residual, currency
-                            ),
-                            threshold=format_amount(self.env, threshold, currency),
-                        ),
-                        "measured": at_risk,
-                        "threshold": threshold,
-                        "hint": self.env._(
-                            "pay the oldest items first: they carry the risk"
-                        ),
-                    }
-                )
-        if case.stage_id.is_hold:
-            reasons.append(
-                {
-                    "rule": "stage",
-                    "mode": "block",
-                    "name": self.env._(
-                        "Collection stage %(stage)s (worst item %(days)s days overdue)",
-                        stage=case.stage_id.name,
-                        days=case.worst_days_overdue,
-                    ),
-                    "measured": case.worst_days_overdue,
-                    "threshold": case.stage_id.min_days_overdue,
-                    "is_amount": False,
-                    "hint": self.env._(
-                        "pay the items more than %(days)s days overdue",
-                        days=case.stage_id.min_days_overdue,
-                    )
-                    if not case.stage_id.is_manual
-                    else self.env._("ask a credit manager to move the case"),
-                }
-            )
-        manual = batch["manual_holds"].get(partner.id, self.env["credit.hold"])
-        for hold in manual:
-            reasons.append(
-                {
-                    "rule": "manual",
-                    "mode": "block",
-                    "name": self.env._(
-                        "Manual hold by %(user)s: %(reason)s",
-                        user=hold.user_id.name,
-                        reason=hold.note,
-                    ),
-                    "is_amount": False,
-                    "hint": self.env._("ask a credit manager to release the hold"),
-                    "hold_id": hold.id,
-                }
-            )
-        return reasons
+            exposure = self._credit_exposure(company).get(self.id) or empty_exposure()
+        return credit_rules.Figures(
+            partner=self,
+            exposure=exposure,
+            values=values or self._credit_partner_values(company),
+            order_amount=order_amount,
+            case=batch["cases"].get(self.id, self.env["credit.collection.case"]),
+            manual_holds=batch["manual_holds"].get(self.id, self.env["credit.hold"]),
+        )
 
     def _credit_batch_data(self, company, lazy=False):
         """What the hold rules read besides the exposure, for the commercial
@@ -779,182 +503,16 @@ class ResPartner(models.Model):
         )
         return {partner.id: count for partner, count in groups}
 
-    def _credit_overdue_items(self, company, today, limit=20):
-        """Overdue open invoices of the partner, oldest first (for the hints)."""
-        lines = (
-            self.env["account.move.line"]
-            .sudo()
-            .search(
-                item_domain(company, self.commercial_partner_id)
-                & Domain("amount_residual", ">", 0)
-                & Domain("date_maturity", "<", today),
-                order="date_maturity, id",
-                limit=limit,
-            )
-        )
-        return [
-            {
-                "name": line.move_id.name,
-                "due": line.date_maturity,
-                "amount": line.amount_residual,
-            }
-            for line in lines
-        ]
-
-    def _credit_pay_hint(self, items, amount, currency):
-        """ "pay 1,200.00 € overdue on INV/2026/0042, …"."""
-        if not items:
-            return ""
-        if amount is not None:
-            chosen, covered = [], 0.0
-            for item in items:
-                chosen.append(item)
-                covered += item["amount"]
-                if currency.compare_amounts(covered, amount) >= 0:
-                    break
-        else:
-            chosen = items
-        parts = [
-            self.env._(
-                "%(amount)s on %(invoice)s (due %(date)s)",
-                amount=format_amount(self.env, item["amount"], currency),
-                invoice=item["name"],
-                date=format_date(self.env, item["due"]),
-            )
-            for item in chosen[:3]
-        ]
-        more = len(chosen) - 3
-        text = self.env._("pay %(items)s", items=", ".join(parts))
-        if more > 0:
-            text += self.env._(" and %(count)s more overdue invoices", count=more)
-        return text
-
     def _credit_unmatched_payments(self, company):
-        """{commercial partner id: "PAY/…, BNK/…"} of the incoming customer
-        payments and bank statement lines of ``company`` not matched to
-        invoices yet: a reminder waits until they are."""
-        partner_ids = self.commercial_partner_id.ids
-        if not partner_ids:
-            return {}
-        self.env["account.payment"].flush_model(
-            ["partner_id", "state", "is_reconciled", "payment_type", "partner_type"]
-        )
-        self.env["account.bank.statement.line"].flush_model(
-            ["partner_id", "is_reconciled", "amount"]
-        )
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
-        rows = self.env.execute_query(
-            SQL(
-                """
-            SELECT partner.commercial_partner_id, move.name
-              FROM account_payment pay
-              JOIN res_partner partner ON partner.id = pay.partner_id
-              LEFT JOIN account_move move ON move.id = pay.move_id
-             WHERE pay.company_id = %(company)s
-               AND partner.commercial_partner_id = ANY(%(partners)s)
-               AND pay.payment_type = 'inbound'
-               AND pay.partner_type = 'customer'
-               AND pay.state IN ('in_process', 'paid')
-               AND pay.is_reconciled IS NOT TRUE
-               AND NOT EXISTS (SELECT 1 FROM account_move__account_payment rel
-                                WHERE rel.payment_id = pay.id)
-               AND (move.id IS NULL OR EXISTS (
-                        SELECT 1 FROM account_move_line line
-                          JOIN account_account account ON account.id = line.account_id
-                         WHERE line.move_id = move.id
-                           AND account.account_type = 'asset_receivable'
-                           AND line.reconciled IS NOT TRUE))
-             UNION ALL
-            SELECT partner.commercial_partner_id, move.name
-              FROM account_bank_statement_line st
-              JOIN account_move move ON move.id = st.move_id
-              JOIN res_partner partner ON partner.id = st.partner_id
-             WHERE st.company_id = %(company)s
-               AND partner.commercial_partner_id = ANY(%(partners)s)
-               AND st.amount > 0
-               AND st.is_reconciled IS NOT TRUE
-               AND move.state = 'posted'
-                """,
-                company=company.id,
-                partners=partner_ids,
-            )
-        )
-        found = defaultdict(list)
-        for partner_id, name in rows:
-            found[partner_id].append(name or self.env._("(draft)"))
-        return {
-            partner_id: ", ".join(sorted(names)[:5])
-            for partner_id, names in found.items()
-        }
+        """{commercial partner id: "PAY/…, BNK/…"} of the incoming payments
+        and bank statement lines of these customers not matched to invoices
+        yet (``unmatched_payments.py``): a reminder waits until they are."""
+        return unmatched_payments(self.env, self.commercial_partner_id.ids, company)
 
     # ----------------------------------------------------------------- holds
     def _credit_sync_holds(self, company):
-        """Create, update or release the automatic holds of the commercial
-        partners ``self`` in ``company`` from their blocking rules."""
-        partners = self.commercial_partner_id
-        if not partners:
-            return
-        Hold = self.env["credit.hold"].sudo()
-        exposures = partners._credit_exposure(company)
-        batch = partners.with_company(company)._credit_batch_data(company)
-        open_holds = Hold.search(
-            [
-                ("partner_id", "in", partners.ids),
-                ("company_id", "=", company.id),
-                ("origin", "in", ("rule", "order")),
-                ("state", "in", ("active", "overridden")),
-            ]
-        )
-        holds_by_partner = open_holds.grouped("partner_id")
-        open_holds.reason_ids.mapped("rule")  # prefetch the reasons of the batch
-        root = self.env.ref("base.user_root")
-
-        def blocking(partner, hints):
-            return [
-                r
-                for r in partner._credit_evaluate(
-                    company,
-                    exposure=exposures.get(partner.id) or empty_exposure(),
-                    batch=batch,
-                    hints=hints,
-                )
-                if r["mode"] == "block" and r["rule"] != "manual"
-            ]
-
-        for partner in partners:
-            # hints (one query) only where the reason lines are (re)written
-            reasons = blocking(partner, hints=False)
-            holds = holds_by_partner.get(partner, Hold)
-            rule_holds = holds.filtered(lambda h: h.origin == "rule")
-            if reasons:
-                if not rule_holds:
-                    hold = Hold.create(
-                        {
-                            "partner_id": partner.id,
-                            "company_id": company.id,
-                            "origin": "rule",
-                            "user_id": root.id,
-                        }
-                    )
-                    hold._set_reasons(blocking(partner, hints=True))
-                    hold.message_post(
-                        body=self.env._("Credit hold set by the hold rules.")
-                    )
-                    continue
-                # the reason lines are rewritten when the rules that fire
-                # change, not for every new day overdue
-                signature = sorted(r["rule"] for r in reasons)
-                for hold in rule_holds:
-                    if sorted(hold.reason_ids.mapped("rule")) != signature:
-                        hold._set_reasons(blocking(partner, hints=True))
-            else:
-                # nothing blocks any more: the customer paid, the limit was raised…
-                holds._release(
-                    self.env._(
-                        "Released automatically: no hold rule applies any more."
-                    ),
-                    user=root,
-                )
+        """Sync the automatic holds of these customers (``credit.hold``)."""
+        self.env["credit.hold"]._sync_partners(self, company)
 
     # ---------------------------------------------------------------- actions
     def action_view_credit_holds(self):
@@ -965,5 +523,3 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"search_default_filter_open": 1}
         return action
-
-

@@ -10,9 +10,23 @@ from odoo.tools import format_amount
 
 from .credit_hold import MANAGER_GROUP
 
+CHECKED_KEY = "account_credit_collection.confirming"
+
+
+class CreditChecked:
+    """The one order an ``action_confirm`` call confirms, once
+    ``_confirmation_error_message`` checked it (id and total), so that the
+    call's own write skips a second check. Kept in the transaction's data
+    for the duration of the call only: no caller can set it."""
+
+    def __init__(self, orders):
+        self.order_id = orders.id if len(orders) == 1 else None
+        self.total = None
+
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "credit.check.mixin"]
 
     # a customer's confirmed orders, read by every credit check (the exposure)
     _credit_confirmed_partner_idx = models.Index(
@@ -101,8 +115,10 @@ class SaleOrder(models.Model):
     def _credit_check(
         self, extra_amount=0.0, pending=None, hints=True, lock=False, confirmed=False
     ):
-        """(commercial partner, rules firing) for this order's customer if it
-        were confirmed now, from one round trip (``_credit_check_data``).
+        """(commercial partner, rules firing, ``with_hints``) for this order's
+        customer if it were confirmed now, from one round trip
+        (``_credit_check_data``); ``with_hints()`` evaluates the same figures
+        again with what would release each rule (a refusal's text).
 
         :param pending: {(commercial partner id, company id): amount} of the
             orders confirmed before this one in the same batch
@@ -118,14 +134,18 @@ class SaleOrder(models.Model):
         if pending:
             extra_amount += pending.get((partner.id, company.id), 0.0)
         own = 0.0 if confirmed else self._credit_amount_company()
-        return partner, partner._credit_evaluate(
-            company,
-            exposure=exposure,
-            batch=batch,
-            order=self,
-            order_amount=own + extra_amount,
-            hints=hints,
-        )
+
+        def evaluate(hints):
+            return partner._credit_evaluate(
+                company,
+                exposure=exposure,
+                batch=batch,
+                order=self,
+                order_amount=own + extra_amount,
+                hints=hints,
+            )
+
+        return partner, evaluate(hints), lambda: evaluate(True)
 
     def _credit_confirmed_totals(self):
         """{order id: total} of the confirmed orders of ``self``."""
@@ -142,30 +162,16 @@ class SaleOrder(models.Model):
         new total. A blocking rule refuses the change unless the order is paid
         in full or a manager's override covers the whole order (which then
         counts against the override's cap)."""
-        Hold = self.env["credit.hold"]
         for order in self.sudo().browse(sorted(before)):
             if order.state != "sale":
                 continue
             currency = order.currency_id
             if currency.compare_amounts(order.amount_total, before[order.id]) <= 0:
                 continue  # the total did not grow
-            partner, reasons = order._credit_check(
+            partner, reasons, with_hints = order._credit_check(
                 hints=False, lock=True, confirmed=True
             )
-            blocking = [r for r in reasons if r["mode"] == "block"]
-            if not blocking or order._credit_is_prepaid():
-                continue
-            company = order.company_id
-            override = order.credit_hold_override_id
-            if not (override and override._is_override_usable()):
-                override = Hold._find_usable_override(
-                    partner, company, order._credit_amount_company()
-                )
-            if not override:
-                reasons = order._credit_check(confirmed=True)[1]
-                blocking = [r for r in reasons if r["mode"] == "block"]
-                raise UserError(order._credit_blocked_message(blocking, increase=True))
-            order._credit_confirm_under_override(override, blocking, grown=True)
+            order._credit_enforce(partner, reasons, with_hints, grown=True)
 
     def _credit_reasons_html(self, reasons):
         warning = self.env._("warning")
@@ -210,8 +216,47 @@ class SaleOrder(models.Model):
         if not self.env.su and "credit_hold_override_id" in vals:
             raise AccessError(_override_link_error(self.env))
         if vals.get("state") == "sale":
-            self.filtered(lambda o: o.state != "sale")._credit_check_confirmation()
+            # the backstop of every path: RPC, import, another addon's write
+            self.filtered(lambda o: o.state != "sale")._credit_check_unless_checked()
         return super().write(vals)
+
+    def action_confirm(self):
+        # EXTENDS 'sale': a single order is checked on the form path through
+        # _confirmation_error_message; this call's write then skips the check
+        data = self.env.cr.precommit.data
+        outer = data.get(CHECKED_KEY)
+        data[CHECKED_KEY] = CreditChecked(self)
+        try:
+            return super().action_confirm()
+        finally:
+            data[CHECKED_KEY] = outer
+
+    def _confirmation_error_message(self):
+        # EXTENDS 'sale': refused on a blocking credit rule
+        error = super()._confirmation_error_message()
+        checked = self.env.cr.precommit.data.get(CHECKED_KEY)
+        if error or not checked or checked.order_id != self.id:
+            return error  # several orders: the write checks them together
+        try:
+            self._credit_check_confirmation()
+        except UserError as refusal:
+            return refusal.args[0]
+        checked.total = self.amount_total
+        return False
+
+    def _credit_check_unless_checked(self):
+        """``_credit_check_confirmation``, but for the one order that
+        ``action_confirm`` has just checked at this very total."""
+        checked = self.env.cr.precommit.data.get(CHECKED_KEY)
+        if (
+            checked
+            and len(self) == 1
+            and checked.order_id == self.id
+            and checked.total == self.amount_total
+        ):
+            checked.order_id = None  # once
+            return
+        self._credit_check_confirmation()
 
     def _credit_is_prepaid(self):
         self.ensure_one()
@@ -229,35 +274,17 @@ class SaleOrder(models.Model):
         for order in self.sudo().sorted("id"):
             if not order.partner_invoice_id:
                 continue
-            company = order.company_id
-            amount = order._credit_amount_company()
             # Serialized per (commercial partner, company): the lock row's
             # upsert makes a concurrent confirmation wait, then fail with a
             # serialization error that Odoo retries, so the retry sees the
             # first order in its exposure.
-            partner, reasons = order._credit_check(
+            partner, reasons, with_hints = order._credit_check(
                 pending=pending, hints=False, lock=True
             )
-            key = (partner.id, company.id)
-            # an order paid in full passes (its payment transactions are read
-            # only when a rule fires: most confirmations fire none)
-            if reasons and order._credit_is_prepaid():
-                pending[key] += amount
-                continue
-            blocking = [r for r in reasons if r["mode"] == "block"]
+            decision = order._credit_enforce(partner, reasons, with_hints)
+            pending[(partner.id, order.company_id.id)] += order._credit_amount_company()
             warnings = [r for r in reasons if r["mode"] == "warn"]
-            if blocking:
-                override = self.env["credit.hold"]._find_usable_override(
-                    partner, company, amount
-                )
-                if not override:
-                    # refused: explain what would release it
-                    reasons = order._credit_reasons(extra_amount=pending[key])
-                    blocking = [r for r in reasons if r["mode"] == "block"]
-                    raise UserError(order._credit_blocked_message(blocking))
-                order._credit_confirm_under_override(override, blocking)
-            pending[key] += amount
-            if warnings:
+            if warnings and decision != "prepaid":
                 # a log entry (no notification): cheaper than message_post
                 order._message_log(
                     body=Markup("%s%s")
@@ -266,6 +293,19 @@ class SaleOrder(models.Model):
                         order._credit_reasons_html(warnings),
                     )
                 )
+
+    def _credit_usable_override(self, partner, grown=False):
+        # the override a confirmed order was confirmed under covers its growth
+        own = self.credit_hold_override_id
+        if grown and own and own._is_override_usable():
+            return own
+        return super()._credit_usable_override(partner)
+
+    def _credit_on_override(self, override, reasons, grown=False):
+        self._credit_confirm_under_override(override, reasons, grown=grown)
+
+    def _credit_refusal_message(self, partner, reasons, grown=False):
+        return self._credit_blocked_message(reasons, increase=grown)
 
     def _credit_confirm_under_override(self, override, reasons, grown=False):
         """Record that ``override`` let this order through despite ``reasons``:

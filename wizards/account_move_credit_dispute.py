@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..models.account_move import schedule_hold_sync
+from ..models.credit_hold_sync import schedule_hold_sync
 
 DISPUTE_REASONS = [
     ("price", "Price or discount"),
