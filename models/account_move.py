@@ -3,6 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from .clock import credit_today
 from .credit_hold_sync import schedule_hold_sync
 
 
@@ -57,7 +58,7 @@ class AccountMove(models.Model):
 
     @api.depends("invoice_date_due", "payment_state", "state", "move_type")
     def _compute_credit_collection_level(self):
-        today = fields.Date.context_today(self)
+        today = credit_today(self.env)
         Stage = self.env["credit.collection.stage"]
         ladders = {}
         for move in self:

@@ -33,6 +33,10 @@ from .open_items import item_condition_text, move_is_open, open_items_sql
 
 # An open item with a zero residual puts nothing in the ledger.
 _COUNTS = "line.amount_residual <> 0"
+# A ledger row, and the key an item is summed under.
+_INSERT = """INSERT INTO credit_exposure_entry
+           (partner_id, company_id, due_date, residual_pos, residual_neg, disputed)"""
+_ITEM_KEY = "line.partner_id, line.company_id, COALESCE(line.date_maturity, line.date)"
 
 # What an open item puts in each of the ledger's sums: receivables, unapplied
 # credits, disputed part of the receivables (``dispute`` is the SQL of its
@@ -62,10 +66,8 @@ BEGIN
     IF NOT COALESCE({line_open} AND {counts}, FALSE) THEN
         RETURN;  -- counts for nothing: no lookup
     END IF;
-    INSERT INTO credit_exposure_entry
-           (partner_id, company_id, due_date, residual_pos, residual_neg, disputed)
-    SELECT line.partner_id, line.company_id,
-           COALESCE(line.date_maturity, line.date),
+    {insert}
+    SELECT {item_key},
            {signed_item_sums}
       FROM account_account account
       LEFT JOIN account_move move ON move.id = line.move_id
@@ -91,10 +93,8 @@ END $$;
 CREATE OR REPLACE FUNCTION credit_exposure_move_trigger() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO credit_exposure_entry
-           (partner_id, company_id, due_date, residual_pos, residual_neg, disputed)
-    SELECT line.partner_id, line.company_id,
-           COALESCE(line.date_maturity, line.date),
+    {insert}
+    SELECT {item_key},
            {move_delta_sums}
       FROM account_move_line line
       JOIN account_account account ON account.id = line.account_id,
@@ -110,10 +110,8 @@ END $$;
 CREATE OR REPLACE FUNCTION credit_exposure_account_trigger() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO credit_exposure_entry
-           (partner_id, company_id, due_date, residual_pos, residual_neg, disputed)
-    SELECT line.partner_id, line.company_id,
-           COALESCE(line.date_maturity, line.date),
+    {insert}
+    SELECT {item_key},
            {signed_item_sums}
       FROM account_move_line line
       JOIN account_move move ON move.id = line.move_id,
@@ -270,6 +268,8 @@ CREATE TRIGGER credit_exposure_account
     line_account_open=item_condition_text(("line", "account")),
     move_open=item_condition_text(("move",)),
     counts=_COUNTS,
+    insert=_INSERT,
+    item_key=_ITEM_KEY,
     old_open=move_is_open("OLD.payment_state"),
     new_open=move_is_open("NEW.payment_state"),
     signed_item_sums=_item_sums("sign * {}"),
@@ -343,17 +343,7 @@ class CreditExposureEntry(models.Model):
         in this transaction's snapshot: they are neither deleted nor counted
         in the sums, so they stay valid on top of the rebuilt rows."""
         self.env.cr.execute("DELETE FROM credit_exposure_entry")
-        self.env.cr.execute(
-            SQL(
-                """
-            INSERT INTO credit_exposure_entry
-                   (partner_id, company_id, due_date,
-                    residual_pos, residual_neg, disputed)
-            %s
-                """,
-                self._item_sums_sql(),
-            )
-        )
+        self.env.cr.execute(SQL("%s %s", SQL(_INSERT), self._item_sums_sql()))
         self.invalidate_model()
 
     @api.model
@@ -391,13 +381,13 @@ class CreditExposureEntry(models.Model):
         date: what the ledger holds once rebuilt (flushes what it reads)."""
         return SQL(
             """
-            SELECT line.partner_id, line.company_id,
-                   COALESCE(line.date_maturity, line.date),
+            SELECT %s,
                    %s
                    %s
                AND %s
           GROUP BY 1, 2, 3
             """,
+            SQL(_ITEM_KEY),
             SQL(_item_sums("SUM({})")),
             open_items_sql(self.env, None),
             SQL(_COUNTS),

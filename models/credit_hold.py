@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_amount, html_escape
 
+from .clock import credit_today
+
 HOLD_STATES = [
     ("active", "Active"),
     ("overridden", "Overridden"),
@@ -218,7 +220,7 @@ class CreditHold(models.Model):
         """Whether this override lets an order of ``amount`` (company currency)
         through now."""
         self.ensure_one()
-        today = today or fields.Date.context_today(self)
+        today = today or credit_today(self.env, self.company_id)
         if self.state != "overridden":
             return False
         if self.override_expiry and self.override_expiry < today:
@@ -388,7 +390,7 @@ class CreditHold(models.Model):
         """Override (manager only): orders may be confirmed until ``expiry`` and
         up to ``amount_cap`` (company currency, 0 = no cap)."""
         self._check_manager()
-        today = fields.Date.context_today(self)
+        today = credit_today(self.env, self.company_id[:1] or None)
         if not reason or not reason.strip():
             raise UserError(self.env._("An override needs a reason."))
         if expiry and expiry < today:

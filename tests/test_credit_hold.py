@@ -1,6 +1,7 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
@@ -423,6 +424,55 @@ class TestEnforcementPaths(CreditCollectionCommon):
         second = self._order(self.customer, 30.0)
         with self.assertRaisesRegex(UserError, "on credit hold"):
             (first | second).action_confirm()
+
+    def test_form_path_answers_through_confirmation_error_message(self):
+        """The Confirm button is refused by core's own question (sale's
+        ``_confirmation_error_message``), and the credit check runs once per
+        confirmation: the write that follows does not check the same order
+        again, while a direct write and a batch are still checked."""
+        Order = type(self.env["sale.order"])
+        held = self._order(self.customer, 200.0)
+        writes = []
+        write = Order.write
+
+        def recorded(orders, vals):
+            writes.append(vals.get("state"))
+            return write(orders, vals)
+
+        with (
+            patch.object(Order, "write", recorded),
+            self.assertRaisesRegex(UserError, "on credit hold") as refused,
+        ):
+            held.action_confirm()
+        # refused before confirming anything: core's question answered
+        self.assertNotIn("sale", writes)
+        self.assertIn("Request Credit Release", str(refused.exception))
+        self.assertEqual(held.state, "draft")
+        calls = []
+        check = Order._credit_check_confirmation
+
+        def counted(orders):
+            calls.append(orders.ids)
+            return check(orders)
+
+        small = self._order(self.customer, 10.0)
+        with patch.object(Order, "_credit_check_confirmation", counted):
+            small.action_confirm()
+        self.assertEqual(small.state, "sale")
+        self.assertEqual(calls, [small.ids])
+        # a write outside action_confirm is checked, even right after one
+        calls.clear()
+        other = self._order(self.customer, 5.0)
+        with patch.object(Order, "_credit_check_confirmation", counted):
+            other.write({"state": "sale"})
+        self.assertEqual(calls, [other.ids])
+        # several orders: checked together by the write, with each other's
+        # amounts (the one-by-one question leaves them to it)
+        calls.clear()
+        first, second = self._order(self.customer, 5.0), self._order(self.customer, 5.0)
+        with patch.object(Order, "_credit_check_confirmation", counted):
+            (first | second).action_confirm()
+        self.assertEqual(calls, [(first | second).ids])
 
 
 @tagged("post_install", "-at_install")

@@ -101,7 +101,9 @@ class TestExposureLedger(CreditCollectionCommon):
             sql_ids = {
                 row[0]
                 for row in self.env.execute_query(
-                    SQL("SELECT line.id %s", open_items_sql(self.env, self.company, ids))
+                    SQL(
+                        "SELECT line.id %s", open_items_sql(self.env, self.company, ids)
+                    )
                 )
             }
             orm_ids = set(Line.search(item_domain(self.company, partners)).ids)
