@@ -16,3 +16,6 @@ from . import credit_exposure_entry
 from . import payment_transaction
 from . import credit_collection_rule
 from . import credit_collection_action
+from . import credit_collection_action_runner
+from . import credit_collection_action_handlers
+from . import credit_collection_action_delivery
