@@ -1,0 +1,394 @@
+# Copyright 2026 Credit & Collections contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The figures of the collection cases (open receivables, collectability, the
+worklist) and their update: create, update and close the cases of a company
+from its open receivable items, daily and on events."""
+
+from odoo import api, models
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+from .clock import credit_today
+from .open_items import open_items_sql
+
+# Per commercial partner, over its open items (``open_items_sql``): the worst
+# due date is that of the oldest escalatable item: owed, not fully disputed
+# and not under an open promise whose deadline is still ahead.
+FIGURES_QUERY = """
+            SELECT line.partner_id,
+                   SUM(line.amount_residual) AS residual,
+                   SUM(line.amount_residual) FILTER (
+                       WHERE COALESCE(line.date_maturity, line.date) < %(today)s
+                         AND line.amount_residual > 0
+                   ) AS overdue,
+                   COUNT(*) AS items,
+                   SUM(CASE WHEN line.amount_residual > 0
+                            THEN line.amount_residual * %(p_now)s
+                            ELSE line.amount_residual END) AS expected,
+                   SUM(GREATEST(line.amount_residual, 0)
+                       * (%(p_now)s - %(p_tomorrow)s)) AS lost_per_day,
+                   SUM(LEAST(COALESCE(move.credit_dispute_amount, 0),
+                             GREATEST(line.amount_residual, 0))) AS disputed,
+                   MIN(COALESCE(line.date_maturity, line.date)) FILTER (
+                       WHERE line.amount_residual > 0
+                         AND COALESCE(move.credit_dispute_amount, 0)
+                             < line.amount_residual
+                         AND NOT EXISTS (
+                             SELECT 1
+                               FROM account_move_credit_promise_rel rel
+                               JOIN credit_promise promise
+                                 ON promise.id = rel.credit_promise_id
+                              WHERE rel.account_move_id = move.id
+                                AND promise.state = 'open'
+                                AND promise.date_deadline >= %(today)s
+                         )
+                   ) AS worst_due
+                   %(open_items)s
+          GROUP BY line.partner_id
+"""
+
+# Per partner with a horizon: what its owed items lose on the curve until then.
+LOSS_AVOIDED_QUERY = """
+            SELECT item.partner_id,
+                   SUM(item.residual * (%(p_now)s - %(p_later)s))
+              FROM (SELECT line.partner_id,
+                           line.amount_residual AS residual,
+                           %(age)s AS age
+                           %(open_items)s
+                       AND line.amount_residual > 0) AS item
+              JOIN unnest(%(partner_ids)s::int[], %(days)s::int[])
+                   AS horizon(partner_id, days)
+                ON horizon.partner_id = item.partner_id
+          GROUP BY item.partner_id
+"""
+
+# a case whose customer paid everything: nothing open, back to the first stage
+CLOSED_CASE_VALUES = {
+    "active": False,
+    "amount_residual": 0.0,
+    "amount_overdue": 0.0,
+    "open_item_count": 0,
+    "amount_disputed": 0.0,
+    "worst_days_overdue": 0,
+    "amount_expected": 0.0,
+    "amount_lost_per_day": 0.0,
+    "amount_loss_avoided": 0.0,
+    "next_stage_days": 0,
+    "is_pinned": False,
+    "pin_reason": False,
+    "pin_expiry": False,
+}
+
+
+class TierLadders:
+    """The stage ladder of each customer of ``company``: its credit tier's
+    (tiers may move the stage thresholds), the company's for a tier that moves
+    none. ``partner_ids``: commercial partners."""
+
+    def __init__(self, env, company, partner_ids):
+        self.company = company
+        self.stages = env["credit.collection.stage"]
+        self.default = self.stages._ladder(company)
+        self.default_policy = env["credit.collection.policy"]._get_default(company)
+        partners = env["res.partner"].browse(partner_ids).with_company(company).sudo()
+        self.policy_of = {
+            p.id: p.credit_policy_id or self.default_policy for p in partners
+        }
+        self.ladders = {}
+
+    def policy(self, partner_id):
+        return self.policy_of.get(partner_id, self.default_policy)
+
+    def ladder(self, partner_id):
+        policy = self.policy(partner_id)
+        if policy not in self.ladders:
+            self.ladders[policy] = (
+                self.stages._ladder(self.company, policy)
+                if policy.stage_threshold_ids
+                else self.default
+            )
+        return self.ladders[policy]
+
+
+class CreditCollectionCase(models.Model):
+    _inherit = "credit.collection.case"
+
+    # horizon of the worklist on the last stage of a ladder (days)
+    LAST_STAGE_HORIZON = 30
+
+    # ----------------------------------------------------------------- figures
+    @api.model
+    def _case_figures(self, company, partners=None, curve=None):
+        """Open receivable figures per commercial partner of ``company`` in one
+        grouped query: residual, overdue, open items, disputed amount, the
+        days overdue of the worst escalatable (not fully disputed) item, and
+        on the collectability ``curve`` (default: the company's) the expected
+        collectible and the value lost per day. The key ``worst_due`` (the due
+        date of the worst escalatable item) is not a case field."""
+        today = credit_today(self.env, company)
+        open_items = open_items_sql(
+            self.env, company, partners.ids if partners is not None else None
+        )
+        curve = curve or self.env["credit.collectability.curve"]._get_active(company)
+        age = curve._age_sql(today)
+        self.env["credit.promise"].flush_model(
+            ["state", "date_deadline", "invoice_ids"]
+        )
+        query = SQL(
+            FIGURES_QUERY,
+            today=today,
+            open_items=open_items,
+            p_now=curve._probability_sql(age),
+            p_tomorrow=curve._probability_sql(SQL("(%s + 1)", age)),
+        )
+        return {
+            row["partner_id"]: self._figures_of_row(row, today)
+            for row in self.env.execute_query_dict(query)
+        }
+
+    @api.model
+    def _figures_of_row(self, row, today):
+        worst = (today - row["worst_due"]).days if row["worst_due"] else 0
+        return {
+            "amount_residual": row["residual"] or 0.0,
+            "amount_overdue": row["overdue"] or 0.0,
+            "open_item_count": row["items"],
+            "amount_disputed": row["disputed"] or 0.0,
+            "worst_days_overdue": max(worst, 0),
+            "amount_expected": row["expected"] or 0.0,
+            "amount_lost_per_day": row["lost_per_day"] or 0.0,
+            "worst_due": row["worst_due"],
+        }
+
+    @api.model
+    def _add_worklist_figures(self, company, curve, figures, ladder_for, today):
+        """The worklist: what waiting until the next stage costs. Adds the days
+        to the next stage and the expected loss avoided to ``figures`` (and
+        drops their ``worst_due``); ``ladder_for`` gives a partner's ladder."""
+        for partner_id, values in figures.items():
+            values["next_stage_days"] = self._next_stage_days(
+                ladder_for(partner_id), values.pop("worst_due"), today
+            )
+        loss_avoided = self._case_loss_avoided(
+            company,
+            curve,
+            {pid: values["next_stage_days"] for pid, values in figures.items()},
+            today,
+        )
+        for partner_id, values in figures.items():
+            values["amount_loss_avoided"] = loss_avoided.get(partner_id, 0.0)
+
+    @api.model
+    def _next_stage_days(self, ladder, worst_due, today):
+        """Days until the worst escalatable item (due ``worst_due``) reaches
+        the threshold of the stage after the one it is in on ``ladder``;
+        ``LAST_STAGE_HORIZON`` on the last stage, 0 without such an item."""
+        if not worst_due:
+            return 0
+        days = (today - worst_due).days
+        thresholds = ladder.env.context.get("credit_collection_thresholds") or {}
+        for stage in ladder:
+            threshold = thresholds.get(stage.id, stage.min_days_overdue)
+            if threshold > max(days, 0):
+                return threshold - days
+        return self.LAST_STAGE_HORIZON
+
+    @api.model
+    def _case_loss_avoided(self, company, curve, horizons, today):
+        """Per partner, in one grouped query: sum of the open items' positive
+        residual times (p(age) - p(age + horizon)), ``horizons`` mapping the
+        partner ids to their days to the next stage."""
+        horizons = {pid: days for pid, days in horizons.items() if days > 0}
+        if not horizons:
+            return {}
+        query = SQL(
+            LOSS_AVOIDED_QUERY,
+            age=curve._age_sql(today),
+            open_items=open_items_sql(self.env, company, list(horizons)),
+            p_now=curve._probability_sql(SQL("item.age")),
+            p_later=curve._probability_sql(SQL("(item.age + horizon.days)")),
+            partner_ids=list(horizons),
+            days=list(horizons.values()),
+        )
+        return dict(self.env.execute_query(query))
+
+    # ------------------------------------------------------------- the update
+    @api.model
+    def _update_cases(self, company, partners=None):
+        """Create, update and close the cases of ``company`` (of ``partners``
+        only, when given) from the open receivables. Writes only what changed,
+        so a second run changes nothing. Returns the cases touched."""
+        today = credit_today(self.env, company)
+        curve = self.env["credit.collectability.curve"]._get_active(company)
+        figures = self._case_figures(company, partners, curve=curve)
+        cases = self._case_writer().search(
+            self._cases_to_update_domain(company, partners, figures)
+        )
+        ladders = TierLadders(self.env, company, list(figures))
+        self._add_worklist_figures(company, curve, figures, ladders.ladder, today)
+        touched = self._apply_figures(company, cases, figures, ladders, today)
+        # promises: after the figures are up to date
+        touched |= self._settle_promises(company, partners, today)
+        return touched | self._close_paid_cases(cases, figures, ladders.default)
+
+    @api.model
+    def _case_writer(self):
+        """The cases as the stage machine writes them: closed ones too,
+        tracked, without a creation note or followers."""
+        return self.sudo().with_context(
+            active_test=False,
+            tracking_disable=False,
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+        )
+
+    @api.model
+    def _cases_to_update_domain(self, company, partners, figures):
+        """The cases of ``partners`` (closed ones too); without partners, the
+        open cases and those of the customers with open items."""
+        domain = Domain("company_id", "=", company.id)
+        if partners is not None:
+            return domain & Domain("partner_id", "in", partners.ids)
+        return domain & (
+            Domain("active", "=", True) | Domain("partner_id", "in", list(figures))
+        )
+
+    @api.model
+    def _apply_figures(self, company, cases, figures, ladders, today):
+        """Write ``figures`` on ``cases`` (only what changed) and create the
+        missing cases; returns the cases written or created."""
+        by_partner = {case.partner_id.id: case for case in cases}
+        touched = cases.browse()
+        to_create = []
+        for partner_id, values in figures.items():
+            values = dict(values, policy_id=ladders.policy(partner_id).id or False)
+            ladder = ladders.ladder(partner_id)
+            stage = self.env["credit.collection.stage"]._stage_for_days(
+                ladder, values["worst_days_overdue"]
+            )
+            case = by_partner.get(partner_id)
+            if not case:
+                to_create.append(
+                    dict(
+                        values,
+                        partner_id=partner_id,
+                        company_id=company.id,
+                        stage_id=stage.id,
+                    )
+                )
+            elif changes := self._case_changes(case, values, stage, ladder, today):
+                case.write(changes)
+                touched |= case
+        if to_create:
+            touched |= cases.create(to_create)
+        return touched
+
+    @api.model
+    def _case_changes(self, case, values, stage, ladder, today):
+        """What brings ``case`` up to its figures ``values`` and its computed
+        ``stage`` on its ``ladder`` (unless a pin holds the stage)."""
+        changes = self._changed_figures(case, values)
+        if not case.active:
+            changes["active"] = True
+        pinned = case.is_pinned
+        if pinned and self._pin_lapsed(case, values["amount_residual"], today):
+            # the pin expired, or a payment came in
+            changes.update(is_pinned=False, pin_reason=False, pin_expiry=False)
+            pinned = False
+        if not pinned:
+            changes.update(self._stage_changes(case, stage, ladder[:1]))
+        return changes
+
+    @api.model
+    def _changed_figures(self, case, values):
+        """The figures of ``values`` that differ from the case's."""
+        currency = case.company_id.currency_id
+        return {
+            key: value
+            for key, value in values.items()
+            if (
+                currency.compare_amounts(case[key], value) != 0
+                if key.startswith("amount_")
+                else case[key].id != value
+                if key == "policy_id"
+                else case[key] != value
+            )
+        }
+
+    @api.model
+    def _pin_lapsed(self, case, residual, today):
+        """A pin lapses when it expires or a payment comes in (the residual
+        went down since the case was pinned)."""
+        currency = case.company_id.currency_id
+        return bool(
+            (case.pin_expiry and case.pin_expiry < today)
+            or currency.compare_amounts(residual, case.pin_residual) < 0
+        )
+
+    @api.model
+    def _stage_changes(self, case, stage, first_stage):
+        """Move the case to the computed ``stage`` (not out of a manual
+        stage); back on the ``first_stage``, a new escalation cycle starts."""
+        if not stage or case.stage_id == stage or case.stage_id.is_manual:
+            return {}
+        changes = {"stage_id": stage.id}
+        if stage == first_stage:
+            # nothing overdue any more: the next escalation is a new cycle
+            changes["escalation_cycle"] = case.escalation_cycle + 1
+        return changes
+
+    @api.model
+    def _settle_promises(self, company, partners, today):
+        """Open promises are kept when paid, broken after their deadline (the
+        case then moves one stage up, pinned). Returns the cases of the broken
+        ones."""
+        domain = Domain("company_id", "=", company.id) & Domain("state", "=", "open")
+        if partners is not None:
+            domain &= Domain("partner_id", "in", partners.ids)
+        promises = self.env["credit.promise"].sudo().search(domain)
+        return promises._evaluate(today).case_id
+
+    @api.model
+    def _close_paid_cases(self, cases, figures, ladder):
+        """Everything paid: the open ``cases`` without figures close, back on
+        the first stage of ``ladder``, for a new escalation cycle."""
+        closed = cases.filtered(lambda c: c.active and c.partner_id.id not in figures)
+        if closed:
+            closed.write(dict(CLOSED_CASE_VALUES, stage_id=ladder[:1].id))
+            for case in closed:
+                case.escalation_cycle += 1
+        return closed
+
+    # ---------------------------------------------------------------- the cron
+    @api.model
+    def _cron_update_cases(self, batch_size=2000):
+        """Daily: every company's cases, in batches of partners; progress is
+        committed so that an interrupted run resumes where it stopped (the
+        update is idempotent)."""
+        in_cron = bool(self.env.context.get("cron_id"))
+        # the exposure ledger back to one row per customer and due date
+        self.env["credit.exposure.entry"].sudo()._rebuild()
+        for company in self.env["res.company"].search(Domain("id", "!=", False)):
+            partner_ids = self._partner_ids_to_update(company)
+            for batch in self._partner_batches(partner_ids, batch_size):
+                self._update_cases(company, batch)
+                if in_cron and not self.env["ir.cron"]._commit_progress(len(batch)):
+                    return
+
+    @api.model
+    def _partner_ids_to_update(self, company):
+        """The customers of ``company`` with open items or an open case, in
+        id order (the daily run's batches)."""
+        figures = self._case_figures(company)
+        open_cases = self.sudo().search(
+            Domain("company_id", "=", company.id) & Domain("active", "=", True)
+        )
+        return sorted(set(figures) | set(open_cases.partner_id.ids))
+
+    @api.model
+    def _partner_batches(self, partner_ids, batch_size):
+        """``partner_ids`` as partner records, ``batch_size`` at a time."""
+        for start in range(0, len(partner_ids), batch_size):
+            yield self.env["res.partner"].browse(
+                partner_ids[start : start + batch_size]
+            )
