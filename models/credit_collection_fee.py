@@ -88,26 +88,27 @@ class CreditCollectionCase(models.Model):
         amount = currency.round(item["residual"] * rate / 100.0 * days / 365.0)
         if days <= 0 or currency.is_zero(amount):
             return []
-        move = item["move"]
-        name = self.env._(
+        return [
+            {
+                "name": self._interest_label(item, start, date, days),
+                "price_unit": amount,
+                "credit_fee_kind": "interest",
+                "credit_fee_item_id": item["move"].id,
+                "credit_interest_to": date,
+            }
+        ]
+
+    def _interest_label(self, item, start, date, days):
+        return self.env._(
             "Interest on %(invoice)s: %(residual)s × %(rate)s %% "
             "× %(days)s/365 days (%(start)s – %(end)s)",
-            invoice=move.name,
-            residual=format_amount(self.env, item["residual"], currency),
-            rate=rate,
+            invoice=item["move"].name,
+            residual=format_amount(self.env, item["residual"], self.currency_id),
+            rate=self.policy_id.interest_rate,
             days=days,
             start=format_date(self.env, start),
             end=format_date(self.env, date),
         )
-        return [
-            {
-                "name": name,
-                "price_unit": amount,
-                "credit_fee_kind": "interest",
-                "credit_fee_item_id": move.id,
-                "credit_interest_to": date,
-            }
-        ]
 
     def _compensation_line(self, move):
         return {
