@@ -276,10 +276,8 @@ CREATE TRIGGER credit_exposure_account
     # what the items count for with the new payment state and dispute, less
     # what they counted for with the old ones
     move_delta_sums=",\n           ".join(
-        "new_open::int * {new} - old_open::int * {old}".format(
-            new=expr.format(dispute="NEW.credit_dispute_amount"),
-            old=expr.format(dispute="OLD.credit_dispute_amount"),
-        )
+        f"new_open::int * {expr.format(dispute='NEW.credit_dispute_amount')}"
+        f" - old_open::int * {expr.format(dispute='OLD.credit_dispute_amount')}"
         for expr in _ITEM_SUMS
     ),
     default_tier=default_tier_sql(SQL("p_company")).code,

@@ -106,9 +106,8 @@ class RuleContext:
                 and self.currency.compare_amounts(covered, amount) >= 0
             ):
                 break
-        _ = self.env._
         parts = [
-            _(
+            self.env._(
                 "%(amount)s on %(invoice)s (due %(date)s)",
                 amount=format_amount(self.env, item["amount"], self.currency),
                 invoice=item["name"],
@@ -116,9 +115,11 @@ class RuleContext:
             )
             for item in chosen[:3]
         ]
-        text = _("pay %(items)s", items=", ".join(parts))
+        text = self.env._("pay %(items)s", items=", ".join(parts))
         if len(chosen) > 3:
-            text += _(" and %(count)s more overdue invoices", count=len(chosen) - 3)
+            text += self.env._(
+                " and %(count)s more overdue invoices", count=len(chosen) - 3
+            )
         return text
 
 
@@ -153,13 +154,14 @@ def without_disputes(params, exposure):
 def rule_prepayment(ctx, params, figures):
     if not (params.is_prepayment_only or figures.values["prepayment"]):
         return []
-    _ = ctx.env._
     return [
         _reason(
             "prepayment",
             "block",
-            _("Customer is on prepayment only"),
-            _("get the order paid in advance (online payment on the quotation)"),
+            ctx.env._("Customer is on prepayment only"),
+            ctx.env._(
+                "get the order paid in advance (online payment on the quotation)"
+            ),
             is_amount=False,
         )
     ]
@@ -180,17 +182,16 @@ def rule_limit(ctx, params, figures):
     total = figures.exposure["total"] + figures.order_amount
     if not (has_limit and _above(ctx, total, limit)):
         return []
-    _ = ctx.env._
     return [
         _reason(
             "limit",
             params.credit_limit_mode,
-            _(
+            ctx.env._(
                 "Credit limit %(limit)s — exposure %(exposure)s",
                 limit=ctx.money(limit),
                 exposure=ctx.money(total),
             ),
-            _(
+            ctx.env._(
                 "reduce the exposure by %(excess)s (payments, smaller order) or "
                 "get the limit raised",
                 excess=ctx.money(total - limit),
@@ -351,17 +352,18 @@ def rule_broken_promises(ctx, params, figures):
     threshold = params.broken_promises_threshold
     if not (params.use_broken_promises and broken > threshold):
         return []
-    _ = ctx.env._
     return [
         _reason(
             "broken_promises",
             params.broken_promises_mode,
-            _(
+            ctx.env._(
                 "%(count)s broken promises to pay in 12 months — allowed %(threshold)s",
                 count=broken,
                 threshold=threshold,
             ),
-            _("pay the overdue items, or ask a credit manager to release the hold"),
+            ctx.env._(
+                "pay the overdue items, or ask a credit manager to release the hold"
+            ),
             measured=broken,
             threshold=threshold,
             is_amount=False,
@@ -379,19 +381,18 @@ def rule_amount_at_risk(ctx, params, figures):
     threshold = params.amount_at_risk_threshold
     if not _above(ctx, at_risk, threshold):
         return []
-    _ = ctx.env._
     return [
         _reason(
             "amount_at_risk",
             params.amount_at_risk_mode,
-            _(
+            ctx.env._(
                 "Amount at risk %(at_risk)s (of %(residual)s due, by age) — "
                 "allowed %(threshold)s",
                 at_risk=ctx.money(at_risk),
                 residual=ctx.money(case.amount_residual),
                 threshold=ctx.money(threshold),
             ),
-            _("pay the oldest items first: they carry the risk"),
+            ctx.env._("pay the oldest items first: they carry the risk"),
             measured=at_risk,
             threshold=threshold,
         )
@@ -402,11 +403,10 @@ def rule_stage(ctx, params, figures):
     stage = figures.case.stage_id if figures.case else None
     if not (stage and stage.is_hold):
         return []
-    _ = ctx.env._
     if stage.is_manual:
-        hint = _("ask a credit manager to move the case")
+        hint = ctx.env._("ask a credit manager to move the case")
     else:
-        hint = _(
+        hint = ctx.env._(
             "pay the items more than %(days)s days overdue",
             days=stage.min_days_overdue,
         )
@@ -414,7 +414,7 @@ def rule_stage(ctx, params, figures):
         _reason(
             "stage",
             "block",
-            _(
+            ctx.env._(
                 "Collection stage %(stage)s (worst item %(days)s days overdue)",
                 stage=stage.name,
                 days=figures.case.worst_days_overdue,
@@ -428,18 +428,17 @@ def rule_stage(ctx, params, figures):
 
 
 def rule_manual(ctx, params, figures):
-    _ = ctx.env._
     reasons = []
     for hold in figures.manual_holds or ():
         reason = _reason(
             "manual",
             "block",
-            _(
+            ctx.env._(
                 "Manual hold by %(user)s: %(reason)s",
                 user=hold.user_id.name,
                 reason=hold.note,
             ),
-            _("ask a credit manager to release the hold"),
+            ctx.env._("ask a credit manager to release the hold"),
             is_amount=False,
         )
         reason["hold_id"] = hold.id
