@@ -212,31 +212,26 @@ class CreditCollectabilityCalibrate(models.TransientModel):
                 "date_calibrated": fields.Datetime.now(),
             }
         )
-        curve.message_post(
-            body=Markup("%s<br/>%s<br/>%s")
-            % (
-                self.env._(
-                    "Calibrated by %(user)s on %(count)s invoices from %(start)s to "
-                    "%(end)s%(fallback)s.",
-                    user=self.env.user.name,
-                    count=self.item_count,
-                    start=self.date_from,
-                    end=self.date_to,
-                    fallback=self.env._(" (history too thin: default curve)")
-                    if self.is_fallback
-                    else "",
-                ),
-                html_escape(
-                    self.env._("Before: %(points)s", points=self._format(before))
-                ),
-                html_escape(
-                    self.env._(
-                        "After: %(points)s", points=self._format(curve._points())
-                    )
-                ),
-            )
-        )
+        curve.message_post(body=self._adopt_message(before, curve._points()))
         return {"type": "ir.actions.act_window_close"}
+
+    def _adopt_message(self, before, after):
+        """The curve's chatter note: who calibrated on what, before, after."""
+        return Markup("%s<br/>%s<br/>%s") % (
+            self.env._(
+                "Calibrated by %(user)s on %(count)s invoices from %(start)s to "
+                "%(end)s%(fallback)s.",
+                user=self.env.user.name,
+                count=self.item_count,
+                start=self.date_from,
+                end=self.date_to,
+                fallback=self.env._(" (history too thin: default curve)")
+                if self.is_fallback
+                else "",
+            ),
+            html_escape(self.env._("Before: %(points)s", points=self._format(before))),
+            html_escape(self.env._("After: %(points)s", points=self._format(after))),
+        )
 
     # ------------------------------------------------------------------ helpers
     def _action_reopen(self):
