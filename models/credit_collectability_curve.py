@@ -59,6 +59,47 @@ def interpolate_sql(points, age):
     return SQL("(%s)", SQL("").join(parts))
 
 
+# :func:`interpolate` over the stored points of many curves at once (one row
+# per point with the next one, ``seg``), for queries that join each row to its
+# company's curve: join with :func:`segment_match_sql`, read the probability
+# with :func:`segment_probability_sql`.
+CURVE_SEGMENTS_SQL = SQL(
+    """(
+                SELECT point.curve_id,
+                       point.age_days AS age0,
+                       point.probability AS p0,
+                       LEAD(point.age_days) OVER w AS age1,
+                       LEAD(point.probability) OVER w AS p1,
+                       ROW_NUMBER() OVER w AS rank
+                  FROM credit_collectability_curve_point point
+                WINDOW w AS (PARTITION BY point.curve_id ORDER BY point.age_days)
+         )"""
+)
+
+
+def segment_match_sql(age):
+    """The join condition of the segment ``seg`` holding the SQL ``age``: the
+    first one before its first point, the last one after its last point."""
+    return SQL(
+        """((seg.rank = 1 AND %(age)s < seg.age0)
+                    OR (%(age)s >= seg.age0
+                        AND (seg.age1 IS NULL OR %(age)s < seg.age1)))""",
+        age=age,
+    )
+
+
+def segment_probability_sql(age):
+    """p(``age``) on the matched segment ``seg``; 1.0 without a curve."""
+    return SQL(
+        """COALESCE(
+                    CASE WHEN seg.age1 IS NULL OR %(age)s < seg.age0 THEN seg.p0
+                         ELSE seg.p0 + (seg.p1 - seg.p0) * (%(age)s - seg.age0)::float8
+                              / (seg.age1 - seg.age0) END,
+                    1.0)""",
+        age=age,
+    )
+
+
 class CreditCollectabilityCurve(models.Model):
     """Probability of eventually collecting a receivable item as a function of
     its age (credit age or days past due). One active curve per company."""

@@ -28,6 +28,31 @@ RULE_FIELDS = (
 RuleParams = namedtuple("RuleParams", ("id",) + RULE_FIELDS)
 NO_RULES = RuleParams(0, *(False for _f in RULE_FIELDS))
 
+
+def negative_fields(values, names):
+    """The ``names`` that hold a negative number in ``values``: a record, or
+    the values of a create or write (where a name may be missing). The one
+    test of "cannot be negative" of the tiers, their stage thresholds, the
+    stages and the escalation rules."""
+    return [
+        name
+        for name in names
+        if name in values
+        and isinstance(values[name], (int, float))
+        and values[name] < 0
+    ]
+
+
+# a tier's limits and thresholds (0: no limit)
+THRESHOLD_FIELDS = (
+    "default_credit_limit",
+    "overdue_amount_threshold",
+    "overdue_days_threshold",
+    "broken_promises_threshold",
+    "amount_at_risk_threshold",
+    "promise_grace_days",
+)
+
 RULE_MODES = [("block", "Block"), ("warn", "Warn")]
 
 
@@ -236,7 +261,7 @@ class CreditCollectionPolicy(models.Model):
     )
     def _check_escalation(self):
         for policy in self:
-            if policy.reminder_interval_days < 0:
+            if negative_fields(policy, ["reminder_interval_days"]):
                 raise ValidationError(
                     self.env._(
                         "Credit tier %(tier)s: the days between reminders cannot be "
@@ -244,7 +269,7 @@ class CreditCollectionPolicy(models.Model):
                         tier=policy.display_name,
                     )
                 )
-            if policy.interest_rate < 0 or policy.interest_rate > 100:
+            if negative_fields(policy, ["interest_rate"]) or policy.interest_rate > 100:
                 raise ValidationError(
                     self.env._(
                         "Credit tier %(tier)s: the late interest must be between 0 "
@@ -252,7 +277,7 @@ class CreditCollectionPolicy(models.Model):
                         tier=policy.display_name,
                     )
                 )
-            if policy.compensation_amount < 0:
+            if negative_fields(policy, ["compensation_amount"]):
                 raise ValidationError(
                     self.env._(
                         "Credit tier %(tier)s: the fixed compensation cannot be "
@@ -315,14 +340,7 @@ class CreditCollectionPolicy(models.Model):
     )
     def _check_thresholds(self):
         for policy in self:
-            if (
-                policy.default_credit_limit < 0
-                or policy.overdue_amount_threshold < 0
-                or policy.overdue_days_threshold < 0
-                or policy.broken_promises_threshold < 0
-                or policy.amount_at_risk_threshold < 0
-                or policy.promise_grace_days < 0
-            ):
+            if negative_fields(policy, THRESHOLD_FIELDS):
                 raise ValidationError(
                     self.env._(
                         "Credit tier %(tier)s: credit limits and thresholds cannot be "
@@ -345,11 +363,7 @@ class CreditCollectionPolicy(models.Model):
     )
 
     def _check_non_negative(self, vals, tier):
-        wrong = [
-            name
-            for name in self._NON_NEGATIVE_FIELDS
-            if isinstance(vals.get(name), (int, float)) and vals[name] < 0
-        ]
+        wrong = negative_fields(vals, self._NON_NEGATIVE_FIELDS)
         if wrong:
             raise ValidationError(
                 self.env._(

@@ -4,84 +4,22 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .aging import AGING_SELECTION, aging_bucket_sql
+from .credit_collectability_curve import (
+    CURVE_SEGMENTS_SQL,
+    segment_match_sql,
+    segment_probability_sql,
+)
 from .open_items import open_items_sql
 
+# the item's age on its company's curve
+ITEM_AGE_SQL = SQL(
+    "(CASE WHEN curve.basis = 'credit_age' THEN item.credit_age"
+    " ELSE item.days_past_due END)"
+)
 
-class CreditCollectionReport(models.Model):
-    """Open receivable items (the same definition as the exposure and the
-    collection cases) with their age, aging bucket and expected collectible on
-    their company's active collectability curve. Read only; for pivot and
-    graph views."""
-
-    _name = "credit.collection.report"
-    _description = "Receivables Analysis"
-    _auto = False
-    _rec_name = "move_id"
-    _order = "date_due, id"
-
-    line_id = fields.Many2one("account.move.line", string="Journal Item", readonly=True)
-    move_id = fields.Many2one("account.move", string="Entry", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one("res.currency", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    collector_id = fields.Many2one("res.users", readonly=True)
-    stage_id = fields.Many2one(
-        "credit.collection.stage", string="Collection Stage", readonly=True
-    )
-    policy_id = fields.Many2one(
-        "credit.collection.policy", string="Credit Tier", readonly=True
-    )
-    invoice_date = fields.Date(readonly=True)
-    date_due = fields.Date(string="Due Date", readonly=True)
-    days_past_due = fields.Integer(readonly=True, aggregator="max")
-    credit_age = fields.Integer(
-        string="Credit Age (days)", readonly=True, aggregator="max"
-    )
-    aging_bucket = fields.Selection(AGING_SELECTION, readonly=True)
-    is_disputed = fields.Boolean(string="Disputed", readonly=True)
-    probability = fields.Float(
-        string="Collectability", readonly=True, aggregator="avg", digits=(16, 4)
-    )
-    amount_residual = fields.Monetary(string="Residual", readonly=True)
-    amount_overdue = fields.Monetary(string="Overdue", readonly=True)
-    amount_expected = fields.Monetary(string="Expected Collectible", readonly=True)
-    amount_at_risk = fields.Monetary(
-        string="At Risk",
-        readonly=True,
-        help="Residual less expected collectible: what the curve says will not "
-        "be collected.",
-    )
-
-    @property
-    def _table_query(self):
-        return self._report_query(self.env.companies)
-
-    @api.model
-    def _report_query(self, companies):
-        self.env["credit.collectability.curve.point"].flush_model()
-        self.env["credit.collectability.curve"].flush_model(
-            ["active", "basis", "company_id"]
-        )
-        self.env["credit.collection.case"].flush_model(
-            ["partner_id", "company_id", "user_id", "stage_id"]
-        )
-        self.env["res.partner"].flush_model(["user_id", "credit_policy_id"])
-        self.env["account.move"].flush_model(["invoice_date", "invoice_user_id"])
-        open_items = open_items_sql(self.env, companies)
-        # today in the user's time zone, as the cases count it
-        today = fields.Date.context_today(self)
-        days_past_due = SQL(
-            "(%s::date - COALESCE(line.date_maturity, line.date))", today
-        )
-        credit_age = SQL("(%s::date - COALESCE(move.invoice_date, line.date))", today)
-        # the item's age on its company's curve
-        age = SQL(
-            "(CASE WHEN curve.basis = 'credit_age' THEN item.credit_age"
-            " ELSE item.days_past_due END)"
-        )
-        return SQL(
-            """
+# the open receivable items with their age, bucket, case, tier and the
+# probability read on their company's curve (``seg``: its segment)
+REPORT_QUERY = """
             SELECT item.id,
                    item.id AS line_id,
                    item.move_id,
@@ -138,32 +76,90 @@ class CreditCollectionReport(models.Model):
                AND policy.active
          LEFT JOIN credit_collectability_curve curve
                 ON curve.company_id = item.company_id AND curve.active
-         LEFT JOIN (
-                SELECT point.curve_id,
-                       point.age_days AS age0,
-                       point.probability AS p0,
-                       LEAD(point.age_days) OVER w AS age1,
-                       LEAD(point.probability) OVER w AS p1,
-                       ROW_NUMBER() OVER w AS rank
-                  FROM credit_collectability_curve_point point
-                WINDOW w AS (PARTITION BY point.curve_id ORDER BY point.age_days)
-         ) AS seg
+         LEFT JOIN %(segments)s AS seg
                 ON seg.curve_id = curve.id
-               AND ((seg.rank = 1 AND %(age)s < seg.age0)
-                    OR (%(age)s >= seg.age0
-                        AND (seg.age1 IS NULL OR %(age)s < seg.age1)))
-            """,
+               AND %(segment_match)s
+"""
+
+
+class CreditCollectionReport(models.Model):
+    """Open receivable items (the same definition as the exposure and the
+    collection cases) with their age, aging bucket and expected collectible on
+    their company's active collectability curve. Read only; for pivot and
+    graph views."""
+
+    _name = "credit.collection.report"
+    _description = "Receivables Analysis"
+    _auto = False
+    _rec_name = "move_id"
+    _order = "date_due, id"
+
+    line_id = fields.Many2one("account.move.line", string="Journal Item", readonly=True)
+    move_id = fields.Many2one("account.move", string="Entry", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    collector_id = fields.Many2one("res.users", readonly=True)
+    stage_id = fields.Many2one(
+        "credit.collection.stage", string="Collection Stage", readonly=True
+    )
+    policy_id = fields.Many2one(
+        "credit.collection.policy", string="Credit Tier", readonly=True
+    )
+    invoice_date = fields.Date(readonly=True)
+    date_due = fields.Date(string="Due Date", readonly=True)
+    days_past_due = fields.Integer(readonly=True, aggregator="max")
+    credit_age = fields.Integer(
+        string="Credit Age (days)", readonly=True, aggregator="max"
+    )
+    aging_bucket = fields.Selection(AGING_SELECTION, readonly=True)
+    is_disputed = fields.Boolean(string="Disputed", readonly=True)
+    probability = fields.Float(
+        string="Collectability", readonly=True, aggregator="avg", digits=(16, 4)
+    )
+    amount_residual = fields.Monetary(string="Residual", readonly=True)
+    amount_overdue = fields.Monetary(string="Overdue", readonly=True)
+    amount_expected = fields.Monetary(string="Expected Collectible", readonly=True)
+    amount_at_risk = fields.Monetary(
+        string="At Risk",
+        readonly=True,
+        help="Residual less expected collectible: what the curve says will not "
+        "be collected.",
+    )
+
+    @property
+    def _table_query(self):
+        return self._report_query(self.env.companies)
+
+    @api.model
+    def _report_query(self, companies):
+        self._flush_report_sources()
+        # today in the user's time zone, as the cases count it
+        today = fields.Date.context_today(self)
+        days_past_due = SQL(
+            "(%s::date - COALESCE(line.date_maturity, line.date))", today
+        )
+        credit_age = SQL("(%s::date - COALESCE(move.invoice_date, line.date))", today)
+        return SQL(
+            REPORT_QUERY,
             days_past_due=days_past_due,
             credit_age=credit_age,
             bucket=aging_bucket_sql(days_past_due),
-            open_items=open_items,
-            age=age,
-            p=SQL(
-                """COALESCE(
-                    CASE WHEN seg.age1 IS NULL OR %(age)s < seg.age0 THEN seg.p0
-                         ELSE seg.p0 + (seg.p1 - seg.p0) * (%(age)s - seg.age0)::float8
-                              / (seg.age1 - seg.age0) END,
-                    1.0)""",
-                age=age,
-            ),
+            open_items=open_items_sql(self.env, companies),
+            segments=CURVE_SEGMENTS_SQL,
+            segment_match=segment_match_sql(ITEM_AGE_SQL),
+            p=segment_probability_sql(ITEM_AGE_SQL),
         )
+
+    @api.model
+    def _flush_report_sources(self):
+        self.env["credit.collectability.curve.point"].flush_model()
+        self.env["credit.collectability.curve"].flush_model(
+            ["active", "basis", "company_id"]
+        )
+        self.env["credit.collection.case"].flush_model(
+            ["partner_id", "company_id", "user_id", "stage_id"]
+        )
+        self.env["res.partner"].flush_model(["user_id", "credit_policy_id"])
+        self.env["account.move"].flush_model(["invoice_date", "invoice_user_id"])

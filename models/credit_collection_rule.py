@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .credit_collection_policy import negative_fields
+
 ACTION_TYPES = [
     ("email", "Send a reminder email"),
     ("letter", "Print a reminder letter"),
@@ -99,62 +101,80 @@ class CreditCollectionRule(models.Model):
     )
     def _check_action(self):
         for rule in self:
-            if rule.action_type == "email" and not rule.mail_template_id:
-                raise ValidationError(
-                    self.env._(
-                        "Escalation rule %(rule)s: choose the Email Template.",
-                        rule=rule.display_name,
-                    )
+            rule._check_action_settings()
+            rule._check_amounts()
+            rule._check_hold_stage()
+            rule._check_fee_accounts()
+
+    def _check_action_settings(self):
+        """The settings the rule's action type needs are set."""
+        self.ensure_one()
+        if self.action_type == "email" and not self.mail_template_id:
+            raise ValidationError(
+                self.env._(
+                    "Escalation rule %(rule)s: choose the Email Template.",
+                    rule=self.display_name,
                 )
-            if rule.action_type == "activity" and not rule.activity_type_id:
-                raise ValidationError(
-                    self.env._(
-                        "Escalation rule %(rule)s: choose the Activity Type.",
-                        rule=rule.display_name,
-                    )
+            )
+        if self.action_type == "activity" and not self.activity_type_id:
+            raise ValidationError(
+                self.env._(
+                    "Escalation rule %(rule)s: choose the Activity Type.",
+                    rule=self.display_name,
                 )
-            if (
-                rule.action_type == "activity"
-                and rule.activity_assign == "user"
-                and not rule.activity_user_id
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "Escalation rule %(rule)s: choose the Responsible user.",
-                        rule=rule.display_name,
-                    )
+            )
+        if (
+            self.action_type == "activity"
+            and self.activity_assign == "user"
+            and not self.activity_user_id
+        ):
+            raise ValidationError(
+                self.env._(
+                    "Escalation rule %(rule)s: choose the Responsible user.",
+                    rule=self.display_name,
                 )
-            if rule.fee_amount < 0:
-                raise ValidationError(
-                    self.env._(
-                        "Escalation rule %(rule)s: the Fixed Fee cannot be negative.",
-                        rule=rule.display_name,
-                    )
+            )
+
+    def _check_amounts(self):
+        self.ensure_one()
+        if negative_fields(self, ["fee_amount"]):
+            raise ValidationError(
+                self.env._(
+                    "Escalation rule %(rule)s: the Fixed Fee cannot be negative.",
+                    rule=self.display_name,
                 )
-            if rule.activity_days < 0:
-                raise ValidationError(
-                    self.env._(
-                        "Escalation rule %(rule)s: Due in (Days) cannot be negative.",
-                        rule=rule.display_name,
-                    )
+            )
+        if negative_fields(self, ["activity_days"]):
+            raise ValidationError(
+                self.env._(
+                    "Escalation rule %(rule)s: Due in (Days) cannot be negative.",
+                    rule=self.display_name,
                 )
-            if rule.action_type == "hold" and not rule.stage_id.is_hold:
-                raise ValidationError(
-                    self.env._(
-                        "Escalation rule %(rule)s: a credit hold is set by a stage "
-                        "marked 'Sets a Credit Hold'; stage %(stage)s is not.",
-                        rule=rule.display_name,
-                        stage=rule.stage_id.name,
-                    )
+            )
+
+    def _check_hold_stage(self):
+        """A hold is set by a stage marked as setting one."""
+        self.ensure_one()
+        if self.action_type == "hold" and not self.stage_id.is_hold:
+            raise ValidationError(
+                self.env._(
+                    "Escalation rule %(rule)s: a credit hold is set by a stage "
+                    "marked 'Sets a Credit Hold'; stage %(stage)s is not.",
+                    rule=self.display_name,
+                    stage=self.stage_id.name,
                 )
-            if rule.action_type == "fee" and rule.active:
-                policies = rule.policy_ids or self.env[
-                    "credit.collection.policy"
-                ].search(
-                    [("company_id", "in", (rule.company_id or self.env.companies).ids)]
-                )
-                for policy in policies:
-                    policy._fee_account()
+            )
+
+    def _check_fee_accounts(self):
+        """An active fee rule's tiers can post their fees."""
+        self.ensure_one()
+        if self.action_type != "fee" or not self.active:
+            return
+        policies = self.policy_ids or self.env["credit.collection.policy"].search(
+            [("company_id", "in", (self.company_id or self.env.companies).ids)]
+        )
+        for policy in policies:
+            policy._fee_account()
 
     @api.model
     def _rules_by_stage(self, company):

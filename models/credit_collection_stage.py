@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .credit_collection_policy import negative_fields
+
 
 class CreditCollectionStage(models.Model):
     """A column of the collections board: the stage a customer's case is in,
@@ -49,7 +51,7 @@ class CreditCollectionStage(models.Model):
     @api.constrains("min_days_overdue")
     def _check_min_days_overdue(self):
         for stage in self:
-            if stage.min_days_overdue < 0:
+            if negative_fields(stage, ["min_days_overdue"]):
                 raise ValidationError(
                     self.env._(
                         "Stage %(stage)s: the days overdue cannot be negative.",
@@ -147,7 +149,7 @@ class CreditCollectionPolicyStage(models.Model):
     @api.constrains("min_days_overdue")
     def _check_min_days_overdue(self):
         for line in self:
-            if line.min_days_overdue < 0:
+            if negative_fields(line, ["min_days_overdue"]):
                 raise ValidationError(
                     self.env._(
                         "Tier %(tier)s: the days overdue of stage %(stage)s cannot be "

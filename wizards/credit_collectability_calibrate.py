@@ -13,6 +13,112 @@ from ..models.credit_collectability_curve import DEFAULT_POINTS, interpolate
 # and the shipped default curve is proposed instead
 MIN_CALIBRATION_ITEMS = 20
 
+# the columns the history query reads, flushed before it runs
+HISTORY_SOURCES = {
+    "account.move.line": [
+        "account_id",
+        "balance",
+        "amount_residual",
+        "reconciled",
+        "parent_state",
+        "date",
+        "date_maturity",
+        "company_id",
+        "move_id",
+        "journal_id",
+    ],
+    "account.move": [
+        "move_type",
+        "invoice_date",
+        "payment_state",
+        "origin_payment_id",
+        "statement_line_id",
+    ],
+    "account.partial.reconcile": [
+        "debit_move_id",
+        "credit_move_id",
+        "amount",
+        "max_date",
+    ],
+}
+
+# an item's basis date on the curve's basis
+BASIS_DATE_SQL = {
+    "credit_age": SQL("COALESCE(move.invoice_date, line.date)"),
+    "days_past_due": SQL("COALESCE(line.date_maturity, line.date)"),
+}
+
+# per age of the grid: what was outstanding when the age was reached and what
+# was paid from then on; the row without age counts the items
+HISTORY_QUERY = """
+    WITH item AS (
+        SELECT line.id,
+               %(basis_date)s AS basis_date,
+               line.balance AS balance,
+               CASE WHEN line.reconciled IS NOT TRUE
+                         AND move.payment_state IN ('in_payment', 'paid')
+                    THEN line.amount_residual ELSE 0 END AS registered
+          FROM account_move_line line
+          JOIN account_account account ON account.id = line.account_id
+          JOIN account_move move ON move.id = line.move_id
+         WHERE line.company_id = %(company)s
+           AND account.account_type = 'asset_receivable'
+           AND line.parent_state = 'posted'
+           AND move.move_type = 'out_invoice'
+           AND line.balance > 0
+           AND %(basis_date)s BETWEEN %(date_from)s AND %(date_to)s
+    ),
+    settle AS (
+        SELECT partial.debit_move_id AS line_id,
+               partial.max_date,
+               partial.amount,
+               CASE WHEN other_move.move_type = 'out_refund' THEN 'refund'
+                    WHEN other_move.origin_payment_id IS NOT NULL
+                      OR other_move.statement_line_id IS NOT NULL
+                      OR journal.type IN ('bank', 'cash', 'credit')
+                    THEN 'paid'
+                    ELSE 'other' END AS kind
+          FROM account_partial_reconcile partial
+          JOIN item ON item.id = partial.debit_move_id
+          JOIN account_move_line other ON other.id = partial.credit_move_id
+          JOIN account_move other_move ON other_move.id = other.move_id
+          JOIN account_journal journal ON journal.id = other_move.journal_id
+    ),
+    amount AS (
+        SELECT item.id,
+               item.basis_date,
+               item.registered,
+               item.balance - COALESCE(SUM(settle.amount) FILTER (
+                   WHERE settle.kind = 'refund'), 0) AS amount
+          FROM item
+     LEFT JOIN settle ON settle.line_id = item.id
+      GROUP BY item.id, item.basis_date, item.registered, item.balance
+    ),
+    per_age AS (
+        SELECT grid.age,
+               amount.amount - COALESCE(SUM(settle.amount) FILTER (
+                   WHERE settle.kind <> 'refund'
+                     AND settle.max_date < amount.basis_date + grid.age
+               ), 0) AS outstanding,
+               amount.registered + COALESCE(SUM(settle.amount) FILTER (
+                   WHERE settle.kind = 'paid'
+                     AND settle.max_date >= amount.basis_date + grid.age
+               ), 0) AS collected
+          FROM unnest(%(ages)s::int[]) AS grid(age)
+          JOIN amount ON amount.basis_date + grid.age <= %(today)s
+     LEFT JOIN settle ON settle.line_id = amount.id
+      GROUP BY grid.age, amount.id, amount.amount, amount.registered,
+               amount.basis_date
+    )
+    SELECT NULL AS age, COUNT(*) AS items, 0 AS outstanding, 0 AS collected
+      FROM item
+     UNION ALL
+    SELECT age, COUNT(*), SUM(outstanding), SUM(collected)
+      FROM per_age
+     WHERE outstanding > 0.005
+  GROUP BY age
+"""
+
 
 class CreditCollectabilityCalibrate(models.TransientModel):
     """Fit a collectability curve on the company's own history: for each age
@@ -70,58 +176,15 @@ class CreditCollectabilityCalibrate(models.TransientModel):
         default curve when the history is too thin."""
         self.ensure_one()
         self.env["credit.hold"]._check_manager()
-        if self.date_from > self.date_to:
-            raise UserError(self.env._("Items From: the period starts after it ends."))
-        ages = sorted(set(self.line_ids.mapped("age_days")))
-        if len(ages) < 2:
-            raise UserError(self.env._("Points: at least two ages are needed."))
+        ages = self._fit_ages()
         item_count, stats = self._history(ages)
         current = self.curve_id._points()
-        vals = {"item_count": item_count}
         if item_count < self.min_items:
-            default = DEFAULT_POINTS[self.curve_id.basis]
-            fitted = {age: interpolate(default, age) for age in ages}
-            vals.update(
-                is_fallback=True,
-                note=self.env._(
-                    "History too thin: %(count)s invoices in the period, at least "
-                    "%(min)s are needed. The shipped default curve is proposed.",
-                    count=item_count,
-                    min=self.min_items,
-                ),
-            )
+            fitted, vals = self._fit_fallback(ages, item_count)
         else:
-            fitted = {}
-            previous = 1.0
-            for age in ages:
-                outstanding, collected, _count = stats.get(age, (0.0, 0.0, 0))
-                if outstanding > 0:
-                    p = min(max(collected / outstanding, 0.0), 1.0)
-                else:
-                    # no invoice reached this age unpaid: keep the curve
-                    p = interpolate(current, age)
-                # a curve cannot increase with age
-                previous = fitted[age] = round(min(p, previous), 4)
-            vals.update(
-                is_fallback=False,
-                note=self.env._(
-                    "Fitted on %(count)s invoices.",
-                    count=item_count,
-                ),
-            )
-        vals["line_ids"] = [Command.clear()] + [
-            Command.create(
-                {
-                    "age_days": age,
-                    "current_probability": interpolate(current, age),
-                    "fitted_probability": fitted[age],
-                    "item_count": stats.get(age, (0, 0, 0))[2],
-                    "amount_outstanding": stats.get(age, (0.0, 0, 0))[0],
-                    "amount_collected": stats.get(age, (0, 0.0, 0))[1],
-                }
-            )
-            for age in ages
-        ]
+            fitted, vals = self._fit_history(ages, stats, current, item_count)
+        vals["item_count"] = item_count
+        vals["line_ids"] = self._fit_lines(ages, stats, current, fitted)
         self.write(vals)
         return self._action_reopen()
 
@@ -149,31 +212,26 @@ class CreditCollectabilityCalibrate(models.TransientModel):
                 "date_calibrated": fields.Datetime.now(),
             }
         )
-        curve.message_post(
-            body=Markup("%s<br/>%s<br/>%s")
-            % (
-                self.env._(
-                    "Calibrated by %(user)s on %(count)s invoices from %(start)s to "
-                    "%(end)s%(fallback)s.",
-                    user=self.env.user.name,
-                    count=self.item_count,
-                    start=self.date_from,
-                    end=self.date_to,
-                    fallback=self.env._(" (history too thin: default curve)")
-                    if self.is_fallback
-                    else "",
-                ),
-                html_escape(
-                    self.env._("Before: %(points)s", points=self._format(before))
-                ),
-                html_escape(
-                    self.env._(
-                        "After: %(points)s", points=self._format(curve._points())
-                    )
-                ),
-            )
-        )
+        curve.message_post(body=self._adopt_message(before, curve._points()))
         return {"type": "ir.actions.act_window_close"}
+
+    def _adopt_message(self, before, after):
+        """The curve's chatter note: who calibrated on what, before, after."""
+        return Markup("%s<br/>%s<br/>%s") % (
+            self.env._(
+                "Calibrated by %(user)s on %(count)s invoices from %(start)s to "
+                "%(end)s%(fallback)s.",
+                user=self.env.user.name,
+                count=self.item_count,
+                start=self.date_from,
+                end=self.date_to,
+                fallback=self.env._(" (history too thin: default curve)")
+                if self.is_fallback
+                else "",
+            ),
+            html_escape(self.env._("Before: %(points)s", points=self._format(before))),
+            html_escape(self.env._("After: %(points)s", points=self._format(after))),
+        )
 
     # ------------------------------------------------------------------ helpers
     def _action_reopen(self):
@@ -190,6 +248,68 @@ class CreditCollectabilityCalibrate(models.TransientModel):
     def _format(self, points):
         return ", ".join(f"{age} d: {p:.3f}" for age, p in points)
 
+    def _fit_ages(self):
+        """The lines' ages, sorted, once the period and the points are valid."""
+        if self.date_from > self.date_to:
+            raise UserError(self.env._("Items From: the period starts after it ends."))
+        ages = sorted(set(self.line_ids.mapped("age_days")))
+        if len(ages) < 2:
+            raise UserError(self.env._("Points: at least two ages are needed."))
+        return ages
+
+    def _fit_fallback(self, ages, item_count):
+        """The shipped default curve at ``ages``, with the wizard's values."""
+        default = DEFAULT_POINTS[self.curve_id.basis]
+        fitted = {age: interpolate(default, age) for age in ages}
+        return fitted, {
+            "is_fallback": True,
+            "note": self.env._(
+                "History too thin: %(count)s invoices in the period, at least "
+                "%(min)s are needed. The shipped default curve is proposed.",
+                count=item_count,
+                min=self.min_items,
+            ),
+        }
+
+    def _fit_history(self, ages, stats, current, item_count):
+        """The collected share at each age (the current curve where no invoice
+        reached the age unpaid), never increasing with age."""
+        fitted = {}
+        previous = 1.0
+        for age in ages:
+            outstanding, collected, _count = stats.get(age, (0.0, 0.0, 0))
+            if outstanding > 0:
+                p = min(max(collected / outstanding, 0.0), 1.0)
+            else:
+                # no invoice reached this age unpaid: keep the curve
+                p = interpolate(current, age)
+            # a curve cannot increase with age
+            previous = fitted[age] = round(min(p, previous), 4)
+        return fitted, {
+            "is_fallback": False,
+            "note": self.env._(
+                "Fitted on %(count)s invoices.",
+                count=item_count,
+            ),
+        }
+
+    @api.model
+    def _fit_lines(self, ages, stats, current, fitted):
+        """The commands that replace the wizard's lines by the fitted ones."""
+        return [Command.clear()] + [
+            Command.create(
+                {
+                    "age_days": age,
+                    "current_probability": interpolate(current, age),
+                    "fitted_probability": fitted[age],
+                    "item_count": stats.get(age, (0, 0, 0))[2],
+                    "amount_outstanding": stats.get(age, (0.0, 0, 0))[0],
+                    "amount_collected": stats.get(age, (0, 0.0, 0))[1],
+                }
+            )
+            for age in ages
+        ]
+
     def _history(self, ages):
         """(invoices in the period, {age: (outstanding at that age, collected
         from that age on, invoices observed)}) in one grouped query.
@@ -202,134 +322,37 @@ class CreditCollectabilityCalibrate(models.TransientModel):
         close it uncollected."""
         self.ensure_one()
         curve = self.curve_id
-        today = fields.Date.context_today(self)
-        for model, names in (
-            (
-                "account.move.line",
-                [
-                    "account_id",
-                    "balance",
-                    "amount_residual",
-                    "reconciled",
-                    "parent_state",
-                    "date",
-                    "date_maturity",
-                    "company_id",
-                    "move_id",
-                    "journal_id",
-                ],
-            ),
-            (
-                "account.move",
-                [
-                    "move_type",
-                    "invoice_date",
-                    "payment_state",
-                    "origin_payment_id",
-                    "statement_line_id",
-                ],
-            ),
-            (
-                "account.partial.reconcile",
-                ["debit_move_id", "credit_move_id", "amount", "max_date"],
-            ),
-        ):
+        for model, names in HISTORY_SOURCES.items():
             self.env[model].flush_model(names)
-        basis_date = (
-            SQL("COALESCE(move.invoice_date, line.date)")
-            if curve.basis == "credit_age"
-            else SQL("COALESCE(line.date_maturity, line.date)")
-        )
         rows = self.env.execute_query_dict(
             SQL(
-                """
-            WITH item AS (
-                SELECT line.id,
-                       %(basis_date)s AS basis_date,
-                       line.balance AS balance,
-                       CASE WHEN line.reconciled IS NOT TRUE
-                                 AND move.payment_state IN ('in_payment', 'paid')
-                            THEN line.amount_residual ELSE 0 END AS registered
-                  FROM account_move_line line
-                  JOIN account_account account ON account.id = line.account_id
-                  JOIN account_move move ON move.id = line.move_id
-                 WHERE line.company_id = %(company)s
-                   AND account.account_type = 'asset_receivable'
-                   AND line.parent_state = 'posted'
-                   AND move.move_type = 'out_invoice'
-                   AND line.balance > 0
-                   AND %(basis_date)s BETWEEN %(date_from)s AND %(date_to)s
-            ),
-            settle AS (
-                SELECT partial.debit_move_id AS line_id,
-                       partial.max_date,
-                       partial.amount,
-                       CASE WHEN other_move.move_type = 'out_refund' THEN 'refund'
-                            WHEN other_move.origin_payment_id IS NOT NULL
-                              OR other_move.statement_line_id IS NOT NULL
-                              OR journal.type IN ('bank', 'cash', 'credit')
-                            THEN 'paid'
-                            ELSE 'other' END AS kind
-                  FROM account_partial_reconcile partial
-                  JOIN item ON item.id = partial.debit_move_id
-                  JOIN account_move_line other ON other.id = partial.credit_move_id
-                  JOIN account_move other_move ON other_move.id = other.move_id
-                  JOIN account_journal journal ON journal.id = other_move.journal_id
-            ),
-            amount AS (
-                SELECT item.id,
-                       item.basis_date,
-                       item.registered,
-                       item.balance - COALESCE(SUM(settle.amount) FILTER (
-                           WHERE settle.kind = 'refund'), 0) AS amount
-                  FROM item
-             LEFT JOIN settle ON settle.line_id = item.id
-              GROUP BY item.id, item.basis_date, item.registered, item.balance
-            ),
-            per_age AS (
-                SELECT grid.age,
-                       amount.amount - COALESCE(SUM(settle.amount) FILTER (
-                           WHERE settle.kind <> 'refund'
-                             AND settle.max_date < amount.basis_date + grid.age
-                       ), 0) AS outstanding,
-                       amount.registered + COALESCE(SUM(settle.amount) FILTER (
-                           WHERE settle.kind = 'paid'
-                             AND settle.max_date >= amount.basis_date + grid.age
-                       ), 0) AS collected
-                  FROM unnest(%(ages)s::int[]) AS grid(age)
-                  JOIN amount ON amount.basis_date + grid.age <= %(today)s
-             LEFT JOIN settle ON settle.line_id = amount.id
-              GROUP BY grid.age, amount.id, amount.amount, amount.registered,
-                       amount.basis_date
-            )
-            SELECT NULL AS age, COUNT(*) AS items, 0 AS outstanding, 0 AS collected
-              FROM item
-             UNION ALL
-            SELECT age, COUNT(*), SUM(outstanding), SUM(collected)
-              FROM per_age
-             WHERE outstanding > 0.005
-          GROUP BY age
-                """,
-                basis_date=basis_date,
+                HISTORY_QUERY,
+                basis_date=BASIS_DATE_SQL[curve.basis],
                 company=curve.company_id.id,
                 date_from=self.date_from,
                 date_to=self.date_to,
                 ages=list(ages),
-                today=today,
+                today=fields.Date.context_today(self),
             )
         )
-        item_count = 0
-        stats = {}
-        for row in rows:
-            if row["age"] is None:
-                item_count = row["items"]
-            else:
-                stats[row["age"]] = (
-                    row["outstanding"] or 0.0,
-                    min(row["collected"] or 0.0, row["outstanding"] or 0.0),
-                    row["items"],
-                )
-        return item_count, stats
+        return _history_stats(rows)
+
+
+def _history_stats(rows):
+    """(item count, {age: (outstanding, collected, items)}) of the history
+    query's rows (the row without age carries the item count)."""
+    item_count = 0
+    stats = {}
+    for row in rows:
+        if row["age"] is None:
+            item_count = row["items"]
+        else:
+            stats[row["age"]] = (
+                row["outstanding"] or 0.0,
+                min(row["collected"] or 0.0, row["outstanding"] or 0.0),
+                row["items"],
+            )
+    return item_count, stats
 
 
 class CreditCollectabilityCalibrateLine(models.TransientModel):

@@ -7,11 +7,106 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 # DSO countback walks back at most this many months
 COUNTBACK_MONTHS = 24
 SALES_MOVE_TYPES = ("out_invoice", "out_refund")
+
+# the columns the receivables query reads, flushed before it runs
+RECEIVABLES_SOURCES = {
+    "account.move.line": [
+        "partner_id",
+        "account_id",
+        "amount_residual",
+        "reconciled",
+        "parent_state",
+        "date_maturity",
+        "date",
+        "company_id",
+        "move_id",
+    ],
+    "account.move": ["payment_state"],
+    "account.partial.reconcile": [
+        "debit_move_id",
+        "credit_move_id",
+        "amount",
+        "max_date",
+        "company_id",
+    ],
+}
+
+# a receivable item of the company dated up to the date (both branches of
+# the candidates below)
+RECEIVABLE_AS_OF_SQL = """line.company_id = %(company)s
+           AND account.account_type = 'asset_receivable'
+           AND line.parent_state = 'posted'
+           AND line.partner_id IS NOT NULL
+           AND line.date <= %(date)s
+           %(partner_filter)s"""
+
+# the candidates first (unreconciled items, and items reconciled
+# after the date), then their moves: not every receivable item ever.
+# (the unreconciled part of the second branch is in the first one)
+RECEIVABLES_AS_OF_QUERY = """
+    WITH later AS (
+        SELECT matched.line_id, SUM(matched.amount) AS amount
+          FROM (
+            SELECT partial.debit_move_id AS line_id, partial.amount
+              FROM account_partial_reconcile partial
+             WHERE partial.company_id = %(company)s
+               AND partial.max_date > %(date)s
+             UNION ALL
+            SELECT partial.credit_move_id, -partial.amount
+              FROM account_partial_reconcile partial
+             WHERE partial.company_id = %(company)s
+               AND partial.max_date > %(date)s
+          ) AS matched
+      GROUP BY matched.line_id
+    ),
+    candidate AS (
+        SELECT line.id, line.move_id, line.reconciled, line.amount_residual,
+               COALESCE(line.date_maturity, line.date) AS due
+          FROM account_move_line line
+          JOIN account_account account ON account.id = line.account_id
+         WHERE line.reconciled IS NOT TRUE
+           AND %(receivable)s
+         UNION
+        SELECT line.id, line.move_id, line.reconciled, line.amount_residual,
+               COALESCE(line.date_maturity, line.date)
+          FROM later
+          JOIN account_move_line line ON line.id = later.line_id
+          JOIN account_account account ON account.id = line.account_id
+         WHERE %(receivable)s
+    )
+    SELECT COALESCE(SUM(item.residual), 0),
+           COALESCE(SUM(item.residual) FILTER (
+               WHERE item.due < %(date)s AND item.residual > 0), 0)
+      FROM (
+        SELECT line.due,
+               CASE WHEN line.reconciled IS NOT TRUE
+                         AND move.payment_state IN ('in_payment', 'paid')
+                    THEN 0 ELSE line.amount_residual END
+               + COALESCE(later.amount, 0) AS residual
+          FROM candidate line
+          JOIN account_move move ON move.id = line.move_id
+     LEFT JOIN later ON later.line_id = line.id
+      ) AS item
+"""
+
+# the credit sales per accounting date
+SALES_BY_DATE_QUERY = """
+    SELECT move.date, SUM(move.amount_total_signed)
+      FROM account_move move
+     WHERE move.company_id = %(company)s
+       AND move.state = 'posted'
+       AND move.move_type IN %(types)s
+       AND move.date > %(first)s
+       AND move.date <= %(end)s
+       %(partner_filter)s
+  GROUP BY move.date
+"""
 
 
 def countback_dso(receivables, periods):
@@ -162,22 +257,36 @@ class CreditCollectionKpi(models.TransientModel):
         self.ensure_one()
         if not (self.company_id and self.date_from and self.date_to):
             return dict.fromkeys(self._kpi_fields(), 0.0)
-        company, start, end = self.company_id, self.date_from, self.date_to
+        start, end = self.date_from, self.date_to
         end_total, end_overdue = self._receivables_as_of(end)
         start_total, _start_overdue = self._receivables_as_of(start - timedelta(days=1))
         periods, period_sales = self._countback_periods(end, start)
-        end_current = end_total - end_overdue
         dso = countback_dso(end_total, periods)
-        best_dso = countback_dso(end_current, periods)
-        collectable = start_total + period_sales - end_current
-        cei = (
-            100.0 * (start_total + period_sales - end_total) / collectable
-            if collectable > 0
-            else 0.0
-        )
-        case_domain = [("company_id", "=", company.id)]
+        best_dso = countback_dso(end_total - end_overdue, periods)
+        return {
+            "amount_receivable": end_total,
+            "amount_overdue": end_overdue,
+            "amount_receivable_start": start_total,
+            "amount_sales": period_sales,
+            "dso": dso,
+            "best_dso": best_dso,
+            "avg_days_delinquent": dso - best_dso,
+            "overdue_ratio": _percent(end_overdue, end_total),
+            "cei": _cei(start_total, period_sales, end_total, end_overdue),
+            **self._case_kpis(),
+            **self._promise_kpis(),
+        }
+
+    def _case_domain(self):
+        """The company's cases (the collector's only, when one is set)."""
+        domain = Domain("company_id", "=", self.company_id.id)
         if self.user_id:
-            case_domain.append(("user_id", "=", self.user_id.id))
+            domain &= Domain("user_id", "=", self.user_id.id)
+        return domain
+
+    def _case_kpis(self):
+        """The KPIs read on the collection cases as they stand today."""
+        case_domain = self._case_domain()
         Case = self.env["credit.collection.case"].sudo()
         [(residual, disputed, expected, lost)] = Case._read_group(
             case_domain,
@@ -192,52 +301,43 @@ class CreditCollectionKpi(models.TransientModel):
         held_partners = (
             self.env["credit.hold"]
             .sudo()
-            .search([("company_id", "=", company.id), ("state", "=", "active")])
+            .search([("company_id", "=", self.company_id.id), ("state", "=", "active")])
             .partner_id
         )
         [(on_hold,)] = Case._read_group(
-            case_domain + [("partner_id", "in", held_partners.ids)],
+            case_domain & Domain("partner_id", "in", held_partners.ids),
             [],
             ["amount_residual:sum"],
         )
-        promises = dict(
-            self.env["credit.promise"]
-            .sudo()
-            ._read_group(
-                [
-                    ("company_id", "=", company.id),
-                    ("date", ">=", start),
-                    ("date", "<=", end),
-                    ("state", "in", ("kept", "broken")),
-                ]
-                + ([("case_id.user_id", "=", self.user_id.id)] if self.user_id else []),
-                ["state"],
-                ["__count"],
-            )
-        )
-        promise_count = promises.get("kept", 0) + promises.get("broken", 0)
         return {
-            "amount_receivable": end_total,
-            "amount_overdue": end_overdue,
-            "amount_receivable_start": start_total,
-            "amount_sales": period_sales,
-            "dso": dso,
-            "best_dso": best_dso,
-            "avg_days_delinquent": dso - best_dso,
-            "overdue_ratio": 100.0 * end_overdue / end_total if end_total > 0 else 0.0,
-            "cei": cei,
-            "promise_kept_rate": (
-                100.0 * promises.get("kept", 0) / promise_count
-                if promise_count
-                else 0.0
-            ),
-            "promise_count": promise_count,
-            "dispute_rate": 100.0 * (disputed or 0.0) / residual
-            if residual and residual > 0
-            else 0.0,
+            "dispute_rate": _percent(disputed or 0.0, residual or 0.0),
             "amount_on_hold": on_hold or 0.0,
             "amount_expected": expected or 0.0,
             "amount_lost_per_day": lost or 0.0,
+        }
+
+    def _promise_kpis(self):
+        """The promises due in the period, and the share of them kept."""
+        domain = Domain(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("date", ">=", self.date_from),
+                ("date", "<=", self.date_to),
+                ("state", "in", ("kept", "broken")),
+            ]
+        )
+        if self.user_id:
+            domain &= Domain("case_id.user_id", "=", self.user_id.id)
+        promises = dict(
+            self.env["credit.promise"]
+            .sudo()
+            ._read_group(domain, ["state"], ["__count"])
+        )
+        kept = promises.get("kept", 0)
+        promise_count = kept + promises.get("broken", 0)
+        return {
+            "promise_kept_rate": 100.0 * kept / promise_count if promise_count else 0.0,
+            "promise_count": promise_count,
         }
 
     @api.model
@@ -248,17 +348,20 @@ class CreditCollectionKpi(models.TransientModel):
             if field.compute == "_compute_kpis"
         ]
 
-    def _partner_filter(self):
-        """Restricts journal items to the collector's customers."""
+    def _partner_filter(self, partner_column=None):
+        """Restricts the rows to the collector's customers (``partner_column``:
+        the SQL column of the row's customer)."""
         if not self.user_id:
             return SQL()
+        partner_column = partner_column or SQL("line.partner_id")
         self.env["credit.collection.case"].flush_model(
             ["partner_id", "company_id", "user_id"]
         )
         return SQL(
-            """AND line.partner_id IN (
+            """AND %s IN (
                    SELECT ccase.partner_id FROM credit_collection_case ccase
                     WHERE ccase.company_id = %s AND ccase.user_id = %s)""",
+            partner_column,
             self.company_id.id,
             self.user_id.id,
         )
@@ -270,87 +373,19 @@ class CreditCollectionKpi(models.TransientModel):
         the positive residuals due before ``date``. At today's date these are
         exactly the open receivable items of the collection cases."""
         self.ensure_one()
-        company = self.company_id
-        self.env["account.move.line"].flush_model(
-            [
-                "partner_id",
-                "account_id",
-                "amount_residual",
-                "reconciled",
-                "parent_state",
-                "date_maturity",
-                "date",
-                "company_id",
-                "move_id",
-            ]
-        )
-        self.env["account.move"].flush_model(["payment_state"])
-        self.env["account.partial.reconcile"].flush_model(
-            ["debit_move_id", "credit_move_id", "amount", "max_date", "company_id"]
-        )
-        # the candidates first (unreconciled items, and items reconciled
-        # after the date), then their moves: not every receivable item ever.
-        # (the unreconciled part of the second branch is in the first one)
+        for model, names in RECEIVABLES_SOURCES.items():
+            self.env[model].flush_model(names)
         [(total, overdue)] = self.env.execute_query(
             SQL(
-                """
-            WITH later AS (
-                SELECT matched.line_id, SUM(matched.amount) AS amount
-                  FROM (
-                    SELECT partial.debit_move_id AS line_id, partial.amount
-                      FROM account_partial_reconcile partial
-                     WHERE partial.company_id = %(company)s
-                       AND partial.max_date > %(date)s
-                     UNION ALL
-                    SELECT partial.credit_move_id, -partial.amount
-                      FROM account_partial_reconcile partial
-                     WHERE partial.company_id = %(company)s
-                       AND partial.max_date > %(date)s
-                  ) AS matched
-              GROUP BY matched.line_id
-            ),
-            candidate AS (
-                SELECT line.id, line.move_id, line.reconciled, line.amount_residual,
-                       COALESCE(line.date_maturity, line.date) AS due
-                  FROM account_move_line line
-                  JOIN account_account account ON account.id = line.account_id
-                 WHERE line.company_id = %(company)s
-                   AND account.account_type = 'asset_receivable'
-                   AND line.reconciled IS NOT TRUE
-                   AND line.parent_state = 'posted'
-                   AND line.partner_id IS NOT NULL
-                   AND line.date <= %(date)s
-                   %(partner_filter)s
-                 UNION
-                SELECT line.id, line.move_id, line.reconciled, line.amount_residual,
-                       COALESCE(line.date_maturity, line.date)
-                  FROM later
-                  JOIN account_move_line line ON line.id = later.line_id
-                  JOIN account_account account ON account.id = line.account_id
-                 WHERE line.company_id = %(company)s
-                   AND account.account_type = 'asset_receivable'
-                   AND line.parent_state = 'posted'
-                   AND line.partner_id IS NOT NULL
-                   AND line.date <= %(date)s
-                   %(partner_filter)s
-            )
-            SELECT COALESCE(SUM(item.residual), 0),
-                   COALESCE(SUM(item.residual) FILTER (
-                       WHERE item.due < %(date)s AND item.residual > 0), 0)
-              FROM (
-                SELECT line.due,
-                       CASE WHEN line.reconciled IS NOT TRUE
-                                 AND move.payment_state IN ('in_payment', 'paid')
-                            THEN 0 ELSE line.amount_residual END
-                       + COALESCE(later.amount, 0) AS residual
-                  FROM candidate line
-                  JOIN account_move move ON move.id = line.move_id
-             LEFT JOIN later ON later.line_id = line.id
-              ) AS item
-                """,
+                RECEIVABLES_AS_OF_QUERY,
                 date=date,
-                company=company.id,
-                partner_filter=self._partner_filter(),
+                company=self.company_id.id,
+                receivable=SQL(
+                    RECEIVABLE_AS_OF_SQL,
+                    date=date,
+                    company=self.company_id.id,
+                    partner_filter=self._partner_filter(),
+                ),
             )
         )
         return total, overdue
@@ -363,6 +398,12 @@ class CreditCollectionKpi(models.TransientModel):
         ``end``."""
         self.ensure_one()
         first = min(end - relativedelta(months=COUNTBACK_MONTHS), start)
+        rows = self._sales_by_date(first, end)
+        return countback_periods(rows, end, start)
+
+    def _sales_by_date(self, first, end):
+        """``(date, sales)`` rows of the credit sales after ``first`` up to
+        ``end``."""
         self.env["account.move"].flush_model(
             [
                 "move_type",
@@ -373,50 +414,44 @@ class CreditCollectionKpi(models.TransientModel):
                 "amount_total_signed",
             ]
         )
-        partner_filter = SQL()
-        if self.user_id:
-            self.env["credit.collection.case"].flush_model(
-                ["partner_id", "company_id", "user_id"]
-            )
-            partner_filter = SQL(
-                """AND move.commercial_partner_id IN (
-                       SELECT ccase.partner_id FROM credit_collection_case ccase
-                        WHERE ccase.company_id = %s AND ccase.user_id = %s)""",
-                self.company_id.id,
-                self.user_id.id,
-            )
-        rows = self.env.execute_query(
+        return self.env.execute_query(
             SQL(
-                """
-            SELECT move.date, SUM(move.amount_total_signed)
-              FROM account_move move
-             WHERE move.company_id = %(company)s
-               AND move.state = 'posted'
-               AND move.move_type IN %(types)s
-               AND move.date > %(first)s
-               AND move.date <= %(end)s
-               %(partner_filter)s
-          GROUP BY move.date
-                """,
+                SALES_BY_DATE_QUERY,
                 company=self.company_id.id,
                 types=SALES_MOVE_TYPES,
                 first=first,
                 end=end,
-                partner_filter=partner_filter,
+                partner_filter=self._partner_filter(SQL("move.commercial_partner_id")),
             )
         )
-        by_period = defaultdict(float)
-        period_sales = 0.0
-        bounds = [end - relativedelta(months=k) for k in range(COUNTBACK_MONTHS + 1)]
-        for date, amount in rows:
-            if date >= start:
-                period_sales += amount
-            for k in range(COUNTBACK_MONTHS):
-                if bounds[k + 1] < date <= bounds[k]:
-                    by_period[k] += amount
-                    break
-        periods = [
-            ((bounds[k] - bounds[k + 1]).days, by_period[k])
-            for k in range(COUNTBACK_MONTHS)
-        ]
-        return periods, period_sales
+
+
+def _percent(part, whole):
+    return 100.0 * part / whole if whole > 0 else 0.0
+
+
+def _cei(start_total, period_sales, end_total, end_overdue):
+    """Collection effectiveness index: collected in the period over what was
+    collectable (receivables at start plus sales, less the current ones)."""
+    collectable = start_total + period_sales - (end_total - end_overdue)
+    return _percent(start_total + period_sales - end_total, collectable)
+
+
+def countback_periods(rows, end, start):
+    """The ``(days, sales)`` months walking back from ``end`` (most recent
+    first) of the ``(date, sales)`` ``rows``, and the sales from ``start``."""
+    by_period = defaultdict(float)
+    period_sales = 0.0
+    bounds = [end - relativedelta(months=k) for k in range(COUNTBACK_MONTHS + 1)]
+    for date, amount in rows:
+        if date >= start:
+            period_sales += amount
+        for k in range(COUNTBACK_MONTHS):
+            if bounds[k + 1] < date <= bounds[k]:
+                by_period[k] += amount
+                break
+    periods = [
+        ((bounds[k] - bounds[k + 1]).days, by_period[k])
+        for k in range(COUNTBACK_MONTHS)
+    ]
+    return periods, period_sales

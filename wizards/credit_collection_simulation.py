@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 
 
 class CreditCollectionSimulation(models.TransientModel):
@@ -241,23 +242,65 @@ class CreditCollectionSimulation(models.TransientModel):
             self.env.invalidate_all()
 
     def _simulate_in_savepoint(self, env, company, date):
-        Case = env["credit.collection.case"].with_context(active_test=False)
-        Hold = env["credit.hold"]
-        Action = env["credit.collection.action"]
-        hold_domain = [
-            ("company_id", "=", company.id),
-            ("state", "=", "active"),
+        """The run's steps on the tier's changes, then what they changed."""
+        before_stage, before_holds = self._snapshot(env, company)
+        if self.policy_id:
+            changes = self._policy_changes()
+            if changes:
+                self.policy_id.with_env(env).write(changes)
+        cases, partners, after_holds = self._run_cases_and_holds(
+            env, company, before_holds
+        )
+        due = self._plan_due_actions(env, company, cases, date)
+        payments = partners._credit_unmatched_payments(company)
+        per_partner = {}
+        summary = _summary()
+        self._simulate_actions(due, date, payments, per_partner, summary)
+        after_stage = {case.partner_id.id: case.stage_id for case in cases}
+        _record_stage_changes(before_stage, after_stage, per_partner, summary)
+        _record_hold_changes(before_holds, after_holds, per_partner, summary)
+        blocked_orders = self._blocked_orders(env, company, after_holds)
+        summary["blocked_order_total"] = sum(blocked_orders.values())
+        for partner_id in blocked_orders:
+            per_partner.setdefault(partner_id, _line())
+        no_stage = env["credit.collection.stage"]
+        lines = [
+            _result_line(
+                partner_id,
+                line,
+                before_stage.get(partner_id, no_stage),
+                after_stage.get(partner_id, no_stage),
+                blocked_orders.get(partner_id, 0.0),
+            )
+            for partner_id, line in per_partner.items()
+            if _line_shows(line, blocked_orders.get(partner_id))
         ]
+        return {"summary": summary, "lines": lines}
+
+    @api.model
+    def _held_partner_ids(self, env, company):
+        hold_domain = Domain("company_id", "=", company.id) & Domain(
+            "state", "=", "active"
+        )
+        return set(env["credit.hold"].search(hold_domain).partner_id.ids)
+
+    @api.model
+    def _snapshot(self, env, company):
+        """({customer: stage} of the active cases, customers on hold) now."""
+        Case = env["credit.collection.case"].with_context(active_test=False)
         before_stage = {
             case.partner_id.id: case.stage_id
             for case in Case.search([("company_id", "=", company.id)])
             if case.active
         }
-        before_holds = set(Hold.search(hold_domain).partner_id.ids)
-        if self.policy_id:
-            changes = self._policy_changes()
-            if changes:
-                self.policy_id.with_env(env).write(changes)
+        return before_stage, self._held_partner_ids(env, company)
+
+    @api.model
+    def _run_cases_and_holds(self, env, company, before_holds):
+        """Update the cases and synchronise the holds as the run does:
+        (active cases, their customers and those on hold before, customers on
+        hold after)."""
+        Case = env["credit.collection.case"].with_context(active_test=False)
         Case._update_cases(company)
         cases = Case.search([("company_id", "=", company.id), ("active", "=", True)])
         partners = (
@@ -267,74 +310,20 @@ class CreditCollectionSimulation(models.TransientModel):
         )
         partners._credit_sync_holds(company)
         env.flush_all()
-        after_holds = set(Hold.search(hold_domain).partner_id.ids)
+        return cases, partners, self._held_partner_ids(env, company)
+
+    @api.model
+    def _plan_due_actions(self, env, company, cases, date):
+        """Plan the cases' actions; the actions due on ``date``."""
+        Action = env["credit.collection.action"]
         Action._plan(cases, date)
-        due = Action.search(
+        return Action.search(
             [
                 ("company_id", "=", company.id),
                 ("state", "in", ("planned", "failed")),
                 ("date_planned", "<=", date),
             ]
         )
-        payments = partners._credit_unmatched_payments(company)
-        per_partner = {}
-        summary = dict.fromkeys(
-            (
-                "stage_change_count",
-                "email_count",
-                "letter_count",
-                "activity_count",
-                "waiting_count",
-                "hold_set_count",
-                "hold_lifted_count",
-            ),
-            0,
-        )
-        summary["fee_total"] = 0.0
-        self._simulate_actions(due, date, payments, per_partner, summary)
-        after_stage = {case.partner_id.id: case.stage_id for case in cases}
-        for partner_id in set(before_stage) | set(after_stage):
-            if before_stage.get(partner_id) != after_stage.get(partner_id):
-                line = per_partner.setdefault(partner_id, _line())
-                line["moves"] = True
-                summary["stage_change_count"] += 1
-        for partner_id in after_holds - before_holds:
-            per_partner.setdefault(partner_id, _line())["hold"] = "set"
-            summary["hold_set_count"] += 1
-        for partner_id in before_holds - after_holds:
-            per_partner.setdefault(partner_id, _line())["hold"] = "lifted"
-            summary["hold_lifted_count"] += 1
-        blocked_orders = self._blocked_orders(env, company, after_holds)
-        summary["blocked_order_total"] = sum(blocked_orders.values())
-        for partner_id in blocked_orders:
-            per_partner.setdefault(partner_id, _line())
-        lines = []
-        for partner_id, line in per_partner.items():
-            if not (
-                line["actions"]
-                or line["moves"]
-                or line["hold"]
-                or line["waiting"]
-                or blocked_orders.get(partner_id)
-            ):
-                continue
-            lines.append(
-                {
-                    "partner_id": partner_id,
-                    "stage_from_id": before_stage.get(
-                        partner_id, env["credit.collection.stage"]
-                    ).id,
-                    "stage_to_id": after_stage.get(
-                        partner_id, env["credit.collection.stage"]
-                    ).id,
-                    "actions": ", ".join(line["actions"]),
-                    "waiting": "; ".join(line["waiting"]),
-                    "fee_amount": line["fee_amount"],
-                    "hold_change": line["hold"] or False,
-                    "blocked_order_amount": blocked_orders.get(partner_id, 0.0),
-                }
-            )
-        return {"summary": summary, "lines": lines}
 
     def _simulate_actions(self, due, date, payments, per_partner, summary):
         """What the due actions would do (read only: skip and wait reasons,
@@ -413,6 +402,64 @@ def _line():
         "fee_amount": 0.0,
         "hold": None,
         "moves": False,
+    }
+
+
+def _summary():
+    summary = dict.fromkeys(
+        (
+            "stage_change_count",
+            "email_count",
+            "letter_count",
+            "activity_count",
+            "waiting_count",
+            "hold_set_count",
+            "hold_lifted_count",
+        ),
+        0,
+    )
+    summary["fee_total"] = 0.0
+    return summary
+
+
+def _record_stage_changes(before_stage, after_stage, per_partner, summary):
+    for partner_id in set(before_stage) | set(after_stage):
+        if before_stage.get(partner_id) != after_stage.get(partner_id):
+            line = per_partner.setdefault(partner_id, _line())
+            line["moves"] = True
+            summary["stage_change_count"] += 1
+
+
+def _record_hold_changes(before_holds, after_holds, per_partner, summary):
+    for partner_id in after_holds - before_holds:
+        per_partner.setdefault(partner_id, _line())["hold"] = "set"
+        summary["hold_set_count"] += 1
+    for partner_id in before_holds - after_holds:
+        per_partner.setdefault(partner_id, _line())["hold"] = "lifted"
+        summary["hold_lifted_count"] += 1
+
+
+def _line_shows(line, blocked_amount):
+    """Whether a customer's line says anything."""
+    return bool(
+        line["actions"]
+        or line["moves"]
+        or line["hold"]
+        or line["waiting"]
+        or blocked_amount
+    )
+
+
+def _result_line(partner_id, line, stage_from, stage_to, blocked_amount):
+    return {
+        "partner_id": partner_id,
+        "stage_from_id": stage_from.id,
+        "stage_to_id": stage_to.id,
+        "actions": ", ".join(line["actions"]),
+        "waiting": "; ".join(line["waiting"]),
+        "fee_amount": line["fee_amount"],
+        "hold_change": line["hold"] or False,
+        "blocked_order_amount": blocked_amount,
     }
 
 
