@@ -9,7 +9,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .clock import credit_today
-from .open_items import open_items_sql
+from .open_items import flush_open_items, open_items_sql
 
 # Per commercial partner, over its open items (``open_items_sql``): the worst
 # due date is that of the oldest escalatable item: owed, not fully disputed
@@ -378,12 +378,29 @@ class CreditCollectionCase(models.Model):
     @api.model
     def _partner_ids_to_update(self, company):
         """The customers of ``company`` with open items or an open case, in
-        id order (the daily run's batches)."""
-        figures = self._case_figures(company)
-        open_cases = self.sudo().search(
-            Domain("company_id", "=", company.id) & Domain("active", "=", True)
+        id order (the daily run's batches). The open items are listed from
+        the exposure ledger (a customer's rows, not its items): the figures
+        are computed once, batch by batch, by ``_update_cases``."""
+        flush_open_items(self.env)  # what the ledger's triggers follow
+        self.flush_model(["company_id", "partner_id", "active"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT entry.partner_id
+              FROM credit_exposure_entry entry
+             WHERE entry.company_id = %(company)s
+          GROUP BY entry.partner_id
+            HAVING SUM(entry.residual_pos) <> 0 OR SUM(entry.residual_neg) <> 0
+             UNION
+            SELECT case_.partner_id
+              FROM credit_collection_case case_
+             WHERE case_.company_id = %(company)s AND case_.active
+          ORDER BY 1
+                """,
+                company=company.id,
+            )
         )
-        return sorted(set(figures) | set(open_cases.partner_id.ids))
+        return [partner_id for (partner_id,) in rows]
 
     @api.model
     def _partner_batches(self, partner_ids, batch_size):

@@ -29,7 +29,12 @@ from odoo.tools import SQL
 
 from .credit_exposure import open_documents_sql
 from .credit_rules import default_tier_sql
-from .open_items import item_condition_text, move_is_open, open_items_sql
+from .open_items import (
+    flush_open_items,
+    item_condition_text,
+    move_is_open,
+    open_items_sql,
+)
 
 # An open item with a zero residual puts nothing in the ledger.
 _COUNTS = "line.amount_residual <> 0"
@@ -340,6 +345,9 @@ class CreditExposureEntry(models.Model):
         and due date. Rows a concurrent transaction inserts meanwhile are not
         in this transaction's snapshot: they are neither deleted nor counted
         in the sums, so they stay valid on top of the rebuilt rows."""
+        # what is pending is flushed first: flushed after the DELETE, it would
+        # fire the triggers on top of the rebuilt sums (counted twice)
+        flush_open_items(self.env)
         self.env.cr.execute("DELETE FROM credit_exposure_entry")
         self.env.cr.execute(SQL("%s %s", SQL(_INSERT), self._item_sums_sql()))
         self.invalidate_model()

@@ -754,3 +754,50 @@ class TestEscalationDryRunInBackground(EscalationCommon):
         )
         self.assertIn("dry run", note.subject.lower())
         self.assertIn(f"/{wizard.id}", str(note.body))
+
+
+@tagged("post_install", "-at_install")
+class TestDailyRun(EscalationCommon):
+    def test_one_pipeline_computes_each_customers_figures_once(self):
+        """The daily run: ledger rebuilt, then per batch of customers (listed
+        from the ledger, not from a whole-book figures query) the cases
+        updated, their holds synchronised and their actions planned, then
+        executed — each customer's figures computed once; a second run on
+        the same day does nothing more."""
+        late = self._customer("Daily Late Ltd")
+        late.email = "ap@late.example.com"
+        self._invoice(self.customer, 300.0, overdue_days=5)
+        self._invoice(late, 400.0, overdue_days=50)
+        self._invoice(self._customer("Daily Not Due Ltd"), 100.0, due_days=10)
+        # the postings' own case update (before commit) is not the daily run's
+        self.env.cr.flush()
+        Case = type(self.Case)
+        computed = []
+        figures = Case._case_figures
+
+        def counted(case, company, partners=None, curve=None):
+            computed.append(None if partners is None else tuple(partners.ids))
+            return figures(case, company, partners, curve=curve)
+
+        with patch.object(Case, "_case_figures", counted):
+            summary = self.Case.sudo()._cron_daily_run(commit=False)
+        self.assertNotIn(None, computed, "no whole-book figures query")
+        ids = [pid for batch in computed for pid in batch]
+        self.assertEqual(len(ids), len(set(ids)), "each customer's figures once")
+        self.assertIn(late.id, ids)
+        self.assertEqual(self._case().stage_id, self.stage["reminder"])
+        self.assertEqual(self._case(late).stage_id, self.stage["credit_hold"])
+        email = self._actions(action_type="email")
+        self.assertEqual(email.state, "done", email.error or email.blocked_reason)
+        hold = self.env["credit.hold"].search(
+            [("partner_id", "=", late.id), ("state", "=", "active")]
+        )
+        self.assertTrue(hold)
+        self.assertIn("stage", hold.reason_ids.mapped("rule"))
+        self.assertGreaterEqual(summary["processed"], 1)
+        # the same day again: nothing planned, nothing sent twice
+        actions = self.Action.sudo().search_count([])
+        again = self.Case.sudo()._cron_daily_run(commit=False)
+        self.assertEqual(again["planned"], 0)
+        self.assertEqual(self.Action.sudo().search_count([]), actions)
+        self.assertEqual(len(self._actions(action_type="email")), 1)

@@ -118,6 +118,19 @@ class TestExposureLedger(CreditCollectionCommon):
         self.assertIn(refund, Line.browse(theirs).move_id)
         self.assertNotIn(paid, Line.browse(orm_ids).move_id)
 
+    def test_rebuild_with_changes_not_flushed_yet(self):
+        """A change still in the ORM's cache when the rebuild starts is
+        flushed before the ledger is emptied: its triggers' rows are not
+        added on top of the rebuilt sums."""
+        invoice = self._invoice(self.customer, 100.0, due_days=10)
+        self.env.flush_all()
+        line = invoice.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        )
+        line.date_maturity = self.today + timedelta(days=20)  # not flushed
+        self.env["credit.exposure.entry"]._rebuild()
+        self._check(self.customer, not_due=100.0)
+
     def test_sql_writes_are_seen(self):
         """The triggers see what the ORM does not: a due date moved in SQL
         moves the item from not due to overdue."""
