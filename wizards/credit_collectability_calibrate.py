@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, html_escape
 
 from ..models.credit_collectability_curve import DEFAULT_POINTS, interpolate
+from ..models.open_items import item_condition_text, move_is_open
 
 # fewer customer invoices than this in the period: the history is too thin
 # and the shipped default curve is proposed instead
@@ -16,6 +17,7 @@ MIN_CALIBRATION_ITEMS = 20
 # the columns the history query reads, flushed before it runs
 HISTORY_SOURCES = {
     "account.move.line": [
+        "partner_id",
         "account_id",
         "balance",
         "amount_residual",
@@ -50,20 +52,19 @@ BASIS_DATE_SQL = {
 
 # per age of the grid: what was outstanding when the age was reached and what
 # was paid from then on; the row without age counts the items
-HISTORY_QUERY = """
+HISTORY_QUERY = f"""
     WITH item AS (
         SELECT line.id,
                %(basis_date)s AS basis_date,
                line.balance AS balance,
                CASE WHEN line.reconciled IS NOT TRUE
-                         AND move.payment_state IN ('in_payment', 'paid')
+                         AND NOT {move_is_open("move.payment_state")}
                     THEN line.amount_residual ELSE 0 END AS registered
           FROM account_move_line line
           JOIN account_account account ON account.id = line.account_id
           JOIN account_move move ON move.id = line.move_id
          WHERE line.company_id = %(company)s
-           AND account.account_type = 'asset_receivable'
-           AND line.parent_state = 'posted'
+           AND {item_condition_text(("line", "account"), open_only=False)}
            AND move.move_type = 'out_invoice'
            AND line.balance > 0
            AND %(basis_date)s BETWEEN %(date_from)s AND %(date_to)s

@@ -10,24 +10,14 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..models.open_items import flush_open_items, item_condition_text, move_is_open
+
 # DSO countback walks back at most this many months
 COUNTBACK_MONTHS = 24
 SALES_MOVE_TYPES = ("out_invoice", "out_refund")
 
-# the columns the receivables query reads, flushed before it runs
-RECEIVABLES_SOURCES = {
-    "account.move.line": [
-        "partner_id",
-        "account_id",
-        "amount_residual",
-        "reconciled",
-        "parent_state",
-        "date_maturity",
-        "date",
-        "company_id",
-        "move_id",
-    ],
-    "account.move": ["payment_state"],
+# what the receivables query reads besides the items (flush_open_items)
+MATCHING_SOURCES = {
     "account.partial.reconcile": [
         "debit_move_id",
         "credit_move_id",
@@ -39,17 +29,15 @@ RECEIVABLES_SOURCES = {
 
 # a receivable item of the company dated up to the date (both branches of
 # the candidates below)
-RECEIVABLE_AS_OF_SQL = """line.company_id = %(company)s
-           AND account.account_type = 'asset_receivable'
-           AND line.parent_state = 'posted'
-           AND line.partner_id IS NOT NULL
+RECEIVABLE_AS_OF_SQL = f"""line.company_id = %(company)s
+           AND {item_condition_text(("line", "account"), open_only=False)}
            AND line.date <= %(date)s
            %(partner_filter)s"""
 
 # the candidates first (unreconciled items, and items reconciled
 # after the date), then their moves: not every receivable item ever.
 # (the unreconciled part of the second branch is in the first one)
-RECEIVABLES_AS_OF_QUERY = """
+RECEIVABLES_AS_OF_QUERY = f"""
     WITH later AS (
         SELECT matched.line_id, SUM(matched.amount) AS amount
           FROM (
@@ -86,7 +74,7 @@ RECEIVABLES_AS_OF_QUERY = """
       FROM (
         SELECT line.due,
                CASE WHEN line.reconciled IS NOT TRUE
-                         AND move.payment_state IN ('in_payment', 'paid')
+                         AND NOT {move_is_open("move.payment_state")}
                     THEN 0 ELSE line.amount_residual END
                + COALESCE(later.amount, 0) AS residual
           FROM candidate line
@@ -373,7 +361,8 @@ class CreditCollectionKpi(models.TransientModel):
         the positive residuals due before ``date``. At today's date these are
         exactly the open receivable items of the collection cases."""
         self.ensure_one()
-        for model, names in RECEIVABLES_SOURCES.items():
+        flush_open_items(self.env)
+        for model, names in MATCHING_SOURCES.items():
             self.env[model].flush_model(names)
         [(total, overdue)] = self.env.execute_query(
             SQL(

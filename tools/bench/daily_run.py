@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+# Copyright 2026 Credit & Collections contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Time the daily case update (``_cron_update_cases``) on an existing
+database, in a transaction rolled back after each round.
+
+The run reasons ``--shift-days`` days ahead (the dry run's date), so that every
+case's figures change and every case is rewritten, as on a book whose cases
+were last updated days ago. Prints one line of JSON: the median and minimum
+seconds, the rounds and the number of cases. Run through
+``tools/bench/daily_run.sh`` (the addon's code of this checkout against that
+of a baseline commit, interleaved).
+"""
+
+import argparse
+import json
+import statistics
+import time
+from datetime import timedelta
+
+from odoo import api, fields
+from odoo.modules.registry import Registry
+from odoo.tools import config
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--shift-days", type=int, default=3)
+    args = parser.parse_args()
+    config.parse_config(["-c", args.config, "--log-level=warn"], setup_logging=True)
+    registry = Registry(args.database)
+    samples = []
+    with registry.cursor() as cr:
+        env = api.Environment(cr, api.SUPERUSER_ID, {})
+        date = fields.Date.context_today(env.user) + timedelta(days=args.shift_days)
+        Case = env["credit.collection.case"].with_context(credit_collection_date=date)
+        cases = Case.with_context(active_test=False).search_count([])
+        for _round in range(args.repeat):
+            env.invalidate_all()
+            start = time.perf_counter()
+            Case._cron_update_cases()
+            env.flush_all()
+            samples.append(time.perf_counter() - start)
+            cr.rollback()
+    print(
+        json.dumps(
+            {
+                "median_s": statistics.median(samples),
+                "min_s": min(samples),
+                "rounds": len(samples),
+                "cases": cases,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
