@@ -13,8 +13,10 @@ from . import credit_hold
 from . import credit_hold_sync
 from . import res_company
 from . import res_partner
+from . import res_partner_credit_figures
 from . import credit_check_mixin
 from . import sale_order
+from . import sale_order_credit_release
 from . import account_move
 from . import credit_exposure_entry
 from . import payment_transaction

@@ -51,6 +51,50 @@ def exposure_from_row(row, today, company):
     return exp
 
 
+# the open documents (``open_documents_sql``)
+OPEN_DOCUMENTS_QUERY = """
+       SELECT 'draft' AS kind, move.commercial_partner_id AS partner_id,
+              move.amount_total_signed AS amount
+         FROM account_move move
+        WHERE move.commercial_partner_id %(partner_is)s
+          AND move.company_id = %(company)s
+          AND move.state = 'draft'
+          AND move.move_type IN ('out_invoice', 'out_refund')
+    UNION ALL
+       SELECT 'orders', invoice_partner.commercial_partner_id,
+              sol.price_total
+              * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
+              / sol.product_uom_qty
+              / COALESCE(NULLIF(so.currency_rate, 0), 1)
+         FROM sale_order_line sol
+         JOIN sale_order so ON so.id = sol.order_id
+         JOIN res_partner invoice_partner
+           ON invoice_partner.id = so.partner_invoice_id
+        WHERE invoice_partner.commercial_partner_id %(partner_is)s
+          AND so.company_id = %(company)s
+          AND so.state = 'sale'
+          AND sol.display_type IS NULL
+          AND sol.product_uom_qty > 0
+          AND NOT (so.id = ANY(%(exclude)s))
+    UNION ALL
+       SELECT 'in_payment', partner.commercial_partner_id,
+              -pay.amount_company_currency_signed
+         FROM account_payment pay
+         JOIN res_partner partner ON partner.id = pay.partner_id
+        WHERE partner.commercial_partner_id %(partner_is)s
+          AND pay.company_id = %(company)s
+          AND pay.move_id IS NULL
+          AND pay.state = 'in_process'
+          AND pay.payment_type = 'inbound'
+          AND NOT EXISTS (
+              SELECT 1
+                FROM account_move__account_payment rel
+                JOIN account_move inv ON inv.id = rel.invoice_id
+               WHERE rel.payment_id = pay.id
+                 AND inv.payment_state IN ('in_payment', 'paid'))
+"""
+
+
 def open_documents_sql(company, partner_is, exclude):
     """The exposure besides the open receivable items, one row per document
     (kind, commercial partner, amount in company currency):
@@ -68,47 +112,7 @@ def open_documents_sql(company, partner_is, exclude):
     (the condition on a commercial partner id, e.g. ``= ANY(%s)``) and
     ``exclude`` (sale order ids) are ``SQL``."""
     return SQL(
-        """
-        SELECT 'draft' AS kind, move.commercial_partner_id AS partner_id,
-               move.amount_total_signed AS amount
-          FROM account_move move
-         WHERE move.commercial_partner_id %(partner_is)s
-           AND move.company_id = %(company)s
-           AND move.state = 'draft'
-           AND move.move_type IN ('out_invoice', 'out_refund')
-     UNION ALL
-        SELECT 'orders', invoice_partner.commercial_partner_id,
-               sol.price_total
-               * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
-               / sol.product_uom_qty
-               / COALESCE(NULLIF(so.currency_rate, 0), 1)
-          FROM sale_order_line sol
-          JOIN sale_order so ON so.id = sol.order_id
-          JOIN res_partner invoice_partner
-            ON invoice_partner.id = so.partner_invoice_id
-         WHERE invoice_partner.commercial_partner_id %(partner_is)s
-           AND so.company_id = %(company)s
-           AND so.state = 'sale'
-           AND sol.display_type IS NULL
-           AND sol.product_uom_qty > 0
-           AND NOT (so.id = ANY(%(exclude)s))
-     UNION ALL
-        SELECT 'in_payment', partner.commercial_partner_id,
-               -pay.amount_company_currency_signed
-          FROM account_payment pay
-          JOIN res_partner partner ON partner.id = pay.partner_id
-         WHERE partner.commercial_partner_id %(partner_is)s
-           AND pay.company_id = %(company)s
-           AND pay.move_id IS NULL
-           AND pay.state = 'in_process'
-           AND pay.payment_type = 'inbound'
-           AND NOT EXISTS (
-               SELECT 1
-                 FROM account_move__account_payment rel
-                 JOIN account_move inv ON inv.id = rel.invoice_id
-                WHERE rel.payment_id = pay.id
-                  AND inv.payment_state IN ('in_payment', 'paid'))
-        """,
+        OPEN_DOCUMENTS_QUERY,
         company=company,
         partner_is=partner_is,
         exclude=exclude,
@@ -151,6 +155,38 @@ def flush_exposure_sources(env):
         env[model].flush_model(names)
 
 
+# the exposure of a set of customers (``customer_exposures``)
+EXPOSURES_QUERY = """
+       SELECT 'items' AS kind, entry.partner_id,
+              SUM(entry.pos) FILTER (WHERE entry.due_date >= %(today)s)
+                  AS not_due,
+              SUM(entry.pos) FILTER (WHERE entry.due_date < %(today)s)
+                  AS overdue,
+              SUM(entry.neg) AS credits,
+              MIN(entry.due_date) FILTER (
+                  WHERE entry.pos > 0 AND entry.due_date < %(today)s
+              ) AS oldest_due_date,
+              SUM(entry.disputed) AS disputed,
+              SUM(entry.disputed) FILTER (WHERE entry.due_date < %(today)s)
+                  AS disputed_overdue,
+              NULL::numeric AS amount
+         FROM (SELECT partner_id, due_date,
+                      SUM(residual_pos) AS pos, SUM(residual_neg) AS neg,
+                      SUM(disputed) AS disputed
+                 FROM credit_exposure_entry
+                WHERE company_id = %(company)s
+                  AND partner_id = ANY(%(partners)s)
+             GROUP BY partner_id, due_date) entry
+     GROUP BY entry.partner_id
+    UNION ALL
+       SELECT documents.kind, documents.partner_id,
+              NULL, NULL, NULL, NULL, NULL, NULL,
+              SUM(documents.amount)
+         FROM (%(documents)s) documents
+     GROUP BY documents.kind, documents.partner_id
+"""
+
+
 def customer_exposures(env, partner_ids, company, today, exclude_order_ids=()):
     """Exposure of the commercial partners ``partner_ids`` in ``company``,
     split in components: one round trip whatever the number of partners and
@@ -169,35 +205,7 @@ def customer_exposures(env, partner_ids, company, today, exclude_order_ids=()):
         exclude=SQL("%s", list(exclude_order_ids)),
     )
     query = SQL(
-        """
-        SELECT 'items' AS kind, entry.partner_id,
-               SUM(entry.pos) FILTER (WHERE entry.due_date >= %(today)s)
-                   AS not_due,
-               SUM(entry.pos) FILTER (WHERE entry.due_date < %(today)s)
-                   AS overdue,
-               SUM(entry.neg) AS credits,
-               MIN(entry.due_date) FILTER (
-                   WHERE entry.pos > 0 AND entry.due_date < %(today)s
-               ) AS oldest_due_date,
-               SUM(entry.disputed) AS disputed,
-               SUM(entry.disputed) FILTER (WHERE entry.due_date < %(today)s)
-                   AS disputed_overdue,
-               NULL::numeric AS amount
-          FROM (SELECT partner_id, due_date,
-                       SUM(residual_pos) AS pos, SUM(residual_neg) AS neg,
-                       SUM(disputed) AS disputed
-                  FROM credit_exposure_entry
-                 WHERE company_id = %(company)s
-                   AND partner_id = ANY(%(partners)s)
-              GROUP BY partner_id, due_date) entry
-      GROUP BY entry.partner_id
-     UNION ALL
-        SELECT documents.kind, documents.partner_id,
-               NULL, NULL, NULL, NULL, NULL, NULL,
-               SUM(documents.amount)
-          FROM (%(documents)s) documents
-      GROUP BY documents.kind, documents.partner_id
-        """,
+        EXPOSURES_QUERY,
         today=today,
         partners=list(partner_ids),
         company=company.id,

@@ -202,6 +202,58 @@ def rule_limit(ctx, params, figures):
     ]
 
 
+# who is over the limit (``over_limit_sql``)
+OVER_LIMIT_QUERY = """
+    WITH exposure AS (
+        SELECT parts.partner_id,
+               ROUND(SUM(parts.amount), %(digits)s) AS total,
+               SUM(parts.disputed) AS disputed
+          FROM (
+            SELECT entry.partner_id,
+                   entry.residual_pos + entry.residual_neg AS amount,
+                   entry.disputed
+              FROM credit_exposure_entry entry
+             WHERE entry.company_id = %(company)s
+         UNION ALL
+            SELECT documents.partner_id, documents.amount, 0
+              FROM (%(documents)s) documents
+          ) parts
+      GROUP BY parts.partner_id
+    ), default_tier AS (%(default_tier)s
+    ), customer AS (
+        SELECT exposure.*,
+               -- Odoo's company-dependent fallback when not set
+               CASE WHEN partner.credit_policy_id ? %(key)s
+                    THEN (partner.credit_policy_id ->> %(key)s)::integer
+                    ELSE %(fallback_policy)s END AS own_tier_id,
+               CASE WHEN partner.credit_limit ? %(key)s
+                    THEN COALESCE((partner.credit_limit ->> %(key)s)::numeric, 0)
+                    ELSE %(fallback_limit)s END AS own_limit
+          FROM exposure
+          JOIN res_partner partner ON partner.id = exposure.partner_id
+    ), rule AS (
+        SELECT customer.partner_id,
+               customer.total
+               - CASE WHEN tier.count_disputed THEN 0
+                      ELSE COALESCE(customer.disputed, 0) END AS total,
+               customer.own_limit <> %(fallback_limit)s AS use_own,
+               CASE WHEN customer.own_limit <> %(fallback_limit)s
+                    THEN customer.own_limit
+                    ELSE COALESCE(tier.default_credit_limit, 0) END AS lim
+          FROM customer
+          LEFT JOIN credit_collection_policy own_tier
+            ON own_tier.id = customer.own_tier_id
+          JOIN credit_collection_policy tier
+            ON tier.id = COALESCE(own_tier.id, (SELECT id FROM default_tier))
+         WHERE tier.use_credit_limit
+    )
+    SELECT rule.partner_id
+      FROM rule
+     WHERE (rule.use_own OR rule.lim > 0)
+       AND ROUND(rule.total - rule.lim, %(digits)s) > 0
+"""
+
+
 def over_limit_sql(env, company):
     """The SQL twin of ``rule_limit`` for a whole book: ``SELECT partner_id``
     of the commercial partners of ``company`` whose exposure (ledger and open
@@ -219,55 +271,7 @@ def over_limit_sql(env, company):
         partner
     )
     return SQL(
-        """
-        WITH exposure AS (
-            SELECT parts.partner_id,
-                   ROUND(SUM(parts.amount), %(digits)s) AS total,
-                   SUM(parts.disputed) AS disputed
-              FROM (
-                SELECT entry.partner_id,
-                       entry.residual_pos + entry.residual_neg AS amount,
-                       entry.disputed
-                  FROM credit_exposure_entry entry
-                 WHERE entry.company_id = %(company)s
-             UNION ALL
-                SELECT documents.partner_id, documents.amount, 0
-                  FROM (%(documents)s) documents
-              ) parts
-          GROUP BY parts.partner_id
-        ), default_tier AS (%(default_tier)s
-        ), customer AS (
-            SELECT exposure.*,
-                   -- Odoo's company-dependent fallback when not set
-                   CASE WHEN partner.credit_policy_id ? %(key)s
-                        THEN (partner.credit_policy_id ->> %(key)s)::integer
-                        ELSE %(fallback_policy)s END AS own_tier_id,
-                   CASE WHEN partner.credit_limit ? %(key)s
-                        THEN COALESCE((partner.credit_limit ->> %(key)s)::numeric, 0)
-                        ELSE %(fallback_limit)s END AS own_limit
-              FROM exposure
-              JOIN res_partner partner ON partner.id = exposure.partner_id
-        ), rule AS (
-            SELECT customer.partner_id,
-                   customer.total
-                   - CASE WHEN tier.count_disputed THEN 0
-                          ELSE COALESCE(customer.disputed, 0) END AS total,
-                   customer.own_limit <> %(fallback_limit)s AS use_own,
-                   CASE WHEN customer.own_limit <> %(fallback_limit)s
-                        THEN customer.own_limit
-                        ELSE COALESCE(tier.default_credit_limit, 0) END AS lim
-              FROM customer
-              LEFT JOIN credit_collection_policy own_tier
-                ON own_tier.id = customer.own_tier_id
-              JOIN credit_collection_policy tier
-                ON tier.id = COALESCE(own_tier.id, (SELECT id FROM default_tier))
-             WHERE tier.use_credit_limit
-        )
-        SELECT rule.partner_id
-          FROM rule
-         WHERE (rule.use_own OR rule.lim > 0)
-           AND ROUND(rule.total - rule.lim, %(digits)s) > 0
-        """,
+        OVER_LIMIT_QUERY,
         documents=open_documents_sql(
             company=SQL("%s", company.id),
             partner_is=SQL("IS NOT NULL"),

@@ -24,6 +24,7 @@ from odoo.tools import config
 
 
 def main():
+    # pylint: disable=print-used
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-c", "--config", required=True)
     parser.add_argument("-d", "--database", required=True)
