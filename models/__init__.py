@@ -1,4 +1,5 @@
 from . import credit_collection_policy
+from . import credit_collection_policy_seed
 from . import credit_collection_stage
 from . import credit_collection_case
 from . import credit_collection_case_figures

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .aging import AGING_SELECTION, aging_bucket_sql
+from .clock import credit_today
 from .credit_collectability_curve import (
     CURVE_SEGMENTS_SQL,
     segment_match_sql,
@@ -136,7 +137,7 @@ class CreditCollectionReport(models.Model):
     def _report_query(self, companies):
         self._flush_report_sources()
         # today in the user's time zone, as the cases count it
-        today = fields.Date.context_today(self)
+        today = credit_today(self.env)
         days_past_due = SQL(
             "(%s::date - COALESCE(line.date_maturity, line.date))", today
         )

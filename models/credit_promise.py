@@ -6,6 +6,9 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import format_amount
 
+from .clock import credit_today
+from .open_items import PAID_STATES
+
 
 class CreditPromise(models.Model):
     """A customer's promise to pay: it pauses the escalation of its invoices
@@ -29,7 +32,7 @@ class CreditPromise(models.Model):
         string="Promised Date",
         required=True,
         tracking=True,
-        default=lambda self: fields.Date.context_today(self) + timedelta(days=7),
+        default=lambda self: credit_today(self.env) + timedelta(days=7),
     )
     date_deadline = fields.Date(
         string="Escalation Paused Until",
@@ -77,9 +80,7 @@ class CreditPromise(models.Model):
     def _current_residual(self):
         self.ensure_one()
         return sum(
-            0.0
-            if inv.payment_state in ("in_payment", "paid")
-            else inv.amount_residual_signed
+            0.0 if inv.payment_state in PAID_STATES else inv.amount_residual_signed
             for inv in self.invoice_ids
         )
 
@@ -151,7 +152,7 @@ class CreditPromise(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        today = fields.Date.context_today(self)
+        today = credit_today(self.env)
         if not self.env.su:
             for vals in vals_list:
                 forged = {
@@ -214,7 +215,7 @@ class CreditPromise(models.Model):
     def _evaluate(self, today=None):
         """Open promises become kept when payments cover them, broken when
         their deadline passed. Returns the broken ones."""
-        today = today or fields.Date.context_today(self)
+        today = today or credit_today(self.env)
         broken = self.browse()
         for promise in self.filtered(lambda p: p.state == "open"):
             if (

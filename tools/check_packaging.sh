@@ -7,7 +7,8 @@
 #   wheel      the wheel built by `make dist` goes into a fresh virtual
 #              environment that sees Odoo but not the checkout; the addon is
 #              installed from it and answers a smoke check (pkg_checks smoke)
-#   upgrade    the previous release (the latest 19.0.* git tag before HEAD)
+#   upgrade    the previous release (the latest 19.0.* git tag before HEAD, else
+#              the newest release in tools/releases older than the manifest)
 #              is installed from `git archive`, given a small book (pkg_checks
 #              seed), upgraded to the work tree's code with `-u`: the addon's
 #              data must be the same after (pkg_checks data / compare)
@@ -87,14 +88,39 @@ print(u.find_spec('odoo.addons.$ADDON').origin)")"
     log "wheel: OK ($((SECONDS - start)) s)"
 }
 
+# The commit of the newest release in tools/releases older than the manifest's
+# version (tags do not travel with the repository); fails when there is none.
+previous_release() {
+    local current
+    current="$(py -c "import ast; print(ast.literal_eval(open('$ROOT/__manifest__.py').read())['version'])")"
+    py - "$ROOT/tools/releases" "$current" <<'PY'
+import sys
+current = tuple(int(p) for p in sys.argv[2].split("."))
+found = []
+for line in open(sys.argv[1]):
+    if line.strip() and not line.startswith("#"):
+        version, commit = line.split()
+        if tuple(int(p) for p in version.split(".")) < current:
+            found.append((tuple(int(p) for p in version.split(".")), commit))
+if not found:
+    sys.exit(1)
+print(max(found)[1])
+PY
+}
+
 UPGRADED_DB=""
 check_upgrade() {
     local start=$SECONDS db="ccol_pkg_upgrade_$DB_SUFFIX" from
     if [[ -n "${UPGRADE_FROM:-}" ]]; then
         from="$UPGRADE_FROM"
-    elif ! from="$(git -C "$ROOT" describe --tags --abbrev=0 --match '19.0.*' HEAD 2>/dev/null)"; then
-        log "upgrade: SKIPPED, no release tag (19.0.*) in this clone (shallow, or tags" \
-            "not fetched: git fetch --tags); nothing to upgrade from"
+    elif ! from="$(git -C "$ROOT" describe --tags --abbrev=0 --match '19.0.*' HEAD 2>/dev/null)" \
+        && ! from="$(previous_release)"; then
+        log "upgrade: SKIPPED, no release older than the manifest's version (tools/releases," \
+            "19.0.* tags); nothing to upgrade from"
+        return 0
+    fi
+    if ! git -C "$ROOT" cat-file -e "$from^{commit}" 2>/dev/null; then
+        log "upgrade: SKIPPED, $from is not in this clone (shallow?); nothing to upgrade from"
         return 0
     fi
     log "upgrade: from $from ($(git -C "$ROOT" rev-parse --short "$from^{commit}")) to the work tree"

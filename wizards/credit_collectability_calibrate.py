@@ -7,6 +7,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, html_escape
 
+from ..models.clock import credit_today
 from ..models.credit_collectability_curve import DEFAULT_POINTS, interpolate
 from ..models.open_items import item_condition_text, move_is_open
 
@@ -138,14 +139,14 @@ class CreditCollectabilityCalibrate(models.TransientModel):
     date_from = fields.Date(
         string="Items From",
         required=True,
-        default=lambda self: fields.Date.context_today(self) - relativedelta(years=2),
+        default=lambda self: credit_today(self.env) - relativedelta(years=2),
         help="Customer invoices whose date (credit age) or due date (days past "
         "due) falls in this period make the history.",
     )
     date_to = fields.Date(
         string="Items Until",
         required=True,
-        default=lambda self: fields.Date.context_today(self) - relativedelta(days=90),
+        default=lambda self: credit_today(self.env) - relativedelta(days=90),
     )
     item_count = fields.Integer(string="Invoices in the Period", readonly=True)
     min_items = fields.Integer(
@@ -333,7 +334,7 @@ class CreditCollectabilityCalibrate(models.TransientModel):
                 date_from=self.date_from,
                 date_to=self.date_to,
                 ages=list(ages),
-                today=fields.Date.context_today(self),
+                today=credit_today(self.env),
             )
         )
         return _history_stats(rows)

@@ -10,6 +10,7 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..models.clock import credit_today
 from ..models.open_items import flush_open_items, item_condition_text, move_is_open
 
 # DSO countback walks back at most this many months
@@ -142,10 +143,10 @@ class CreditCollectionKpi(models.TransientModel):
     date_from = fields.Date(
         string="From",
         required=True,
-        default=lambda self: fields.Date.context_today(self) - relativedelta(months=3),
+        default=lambda self: credit_today(self.env) - relativedelta(months=3),
     )
     date_to = fields.Date(
-        string="To", required=True, default=lambda self: fields.Date.context_today(self)
+        string="To", required=True, default=lambda self: credit_today(self.env)
     )
 
     amount_receivable = fields.Monetary(

@@ -13,6 +13,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
+from ..models.clock import credit_today
+
 
 class CreditCollectionSimulation(models.TransientModel):
     _name = "credit.collection.simulation"
@@ -24,7 +26,7 @@ class CreditCollectionSimulation(models.TransientModel):
     currency_id = fields.Many2one(related="company_id.currency_id")
     date = fields.Date(
         required=True,
-        default=fields.Date.context_today,
+        default=lambda self: credit_today(self.env),
         help="Simulate the run of this day (days overdue are counted to it).",
     )
     policy_id = fields.Many2one(
