@@ -140,6 +140,14 @@ check_upgrade() {
     run "$WORK/upgrade.log" "upgrading $ADDON from $from" \
         odoo -d "$db" -u "$ADDON" --stop-after-init --log-level=info
     py "$CHECKS" data -d "$db" -o "$WORK/data-after-upgrade.json"
+    # the scheduled actions are noupdate data: their migrations must have run
+    local cron_code
+    cron_code="$(psql -d "$db" -Atc "SELECT action.code FROM ir_cron cron
+        JOIN ir_act_server action ON action.id = cron.ir_actions_server_id
+        JOIN ir_model_data xmlid ON xmlid.model = 'ir.cron' AND xmlid.res_id = cron.id
+        WHERE xmlid.module = '$ADDON' AND xmlid.name = 'ir_cron_update_collection_cases'")"
+    [[ "$cron_code" == "model._cron_daily_run()" ]] \
+        || die "after the upgrade from $from the daily scheduled action runs '$cron_code'"
     py "$CHECKS" compare "$WORK/data-before-upgrade.json" "$WORK/data-after-upgrade.json" \
         || die "the upgrade from $from changed the addon's data (above: key: row)"
     local version state
