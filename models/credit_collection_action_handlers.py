@@ -218,7 +218,7 @@ class CreditCollectionActionHandlers(models.Model):
     def _synced_hold(self):
         """The customer's hold once the hold rules are applied to it."""
         case = self.case_id
-        case.partner_id._credit_sync_holds(case.company_id)
+        self.env["credit.hold"]._sync_partners(case.partner_id, case.company_id)
         hold = (
             self.env["credit.hold"]
             .sudo()

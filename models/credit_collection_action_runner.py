@@ -25,6 +25,7 @@ from .credit_collection_action_errors import (
     readable_error,
 )
 from .credit_collection_rule import REMINDER_TYPES
+from .unmatched_payments import unmatched_payments
 
 _logger = logging.getLogger(__name__)
 
@@ -207,7 +208,11 @@ class CreditCollectionActionRunner(models.Model):
         payments = {}
         for company, company_actions in self.grouped("company_id").items():
             payments.update(
-                company_actions.partner_id._credit_unmatched_payments(company)
+                unmatched_payments(
+                    self.env,
+                    company_actions.partner_id.commercial_partner_id.ids,
+                    company,
+                )
             )
         return payments
 

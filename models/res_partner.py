@@ -10,7 +10,6 @@ from . import credit_rules
 from .credit_exposure import (
     empty_exposure,
 )
-from .unmatched_payments import unmatched_payments
 
 
 class ResPartner(models.Model):
@@ -255,17 +254,6 @@ class ResPartner(models.Model):
             body,
             total,
         )
-
-    def _credit_unmatched_payments(self, company):
-        """{commercial partner id: "PAY/…, BNK/…"} of the incoming payments
-        and bank statement lines of these customers not matched to invoices
-        yet (``unmatched_payments.py``): a reminder waits until they are."""
-        return unmatched_payments(self.env, self.commercial_partner_id.ids, company)
-
-    # ----------------------------------------------------------------- holds
-    def _credit_sync_holds(self, company):
-        """Sync the automatic holds of these customers (``credit.hold``)."""
-        self.env["credit.hold"]._sync_partners(self, company)
 
     # ---------------------------------------------------------------- actions
     def action_view_credit_holds(self):

@@ -307,7 +307,7 @@ class CreditCollectionCommon(TransactionCase):
     def _sync_holds(self, partners=None, company=None):
         """Run the hold synchronisation queued for commit, or sync ``partners``."""
         if partners is not None:
-            partners._credit_sync_holds(company or self.company)
+            self.env["credit.hold"]._sync_partners(partners, company or self.company)
         else:
             self.env.cr.flush()
 

@@ -342,7 +342,7 @@ class TestAmountAtRiskRule(CreditCollectionCommon):
         self.assertIn("Amount at risk", reasons[0]["name"])
         self.assertFalse(young._credit_evaluate(self.company))
         # the hold synchronisation puts the old debtor on hold
-        (old | young)._credit_sync_holds(self.company)
+        self.env["credit.hold"]._sync_partners(old | young, self.company)
         self.assertEqual(
             self._holds(old, state="active").reason_ids.rule, "amount_at_risk"
         )

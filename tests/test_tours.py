@@ -78,7 +78,7 @@ class TestTours(HttpCase):
         cls.debtor_case = Case.search([("partner_id", "=", cls.debtor.id)])
         cls.debtor_case.user_id = cls.collector
         Case.search([("partner_id", "=", cls.other.id)]).user_id = cls.manager
-        cls.held._credit_sync_holds(cls.company)
+        cls.env["credit.hold"]._sync_partners(cls.held, cls.company)
 
     @classmethod
     def _customer(cls, name, limit=None):

@@ -14,6 +14,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 from ..models.clock import credit_today
+from ..models.unmatched_payments import unmatched_payments
 
 
 class CreditCollectionSimulation(models.TransientModel):
@@ -254,7 +255,9 @@ class CreditCollectionSimulation(models.TransientModel):
             env, company, before_holds
         )
         due = self._plan_due_actions(env, company, cases, date)
-        payments = partners._credit_unmatched_payments(company)
+        payments = unmatched_payments(
+            self.env, partners.commercial_partner_id.ids, company
+        )
         per_partner = {}
         summary = _summary()
         self._simulate_actions(due, date, payments, per_partner, summary)
@@ -310,7 +313,7 @@ class CreditCollectionSimulation(models.TransientModel):
             .browse(set(cases.partner_id.ids) | before_holds)
             .with_company(company)
         )
-        partners._credit_sync_holds(company)
+        self.env["credit.hold"]._sync_partners(partners, company)
         env.flush_all()
         return cases, partners, self._held_partner_ids(env, company)
 
