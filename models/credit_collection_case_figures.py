@@ -8,6 +8,7 @@ from odoo import api, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from .aging import aging_bucket_key
 from .clock import credit_today
 from .open_items import flush_open_items, open_items_sql
 
@@ -61,6 +62,21 @@ LOSS_AVOIDED_QUERY = """
                 ON horizon.partner_id = item.partner_id
           GROUP BY item.partner_id
 """
+
+# the figures of a case (written by _write_figures when nothing else changes)
+FIGURE_FIELDS = frozenset(
+    {
+        "amount_residual",
+        "amount_overdue",
+        "open_item_count",
+        "amount_disputed",
+        "worst_days_overdue",
+        "amount_expected",
+        "amount_lost_per_day",
+        "amount_loss_avoided",
+        "next_stage_days",
+    }
+)
 
 # a case whose customer paid everything: nothing open, back to the first stage
 CLOSED_CASE_VALUES = {
@@ -258,8 +274,9 @@ class CreditCollectionCase(models.Model):
         """Write ``figures`` on ``cases`` (only what changed) and create the
         missing cases; returns the cases written or created."""
         by_partner = {case.partner_id.id: case for case in cases}
-        touched = cases.browse()
+        touched_ids = []
         to_create = []
+        figures_only = {}
         for partner_id, values in figures.items():
             values = dict(values, policy_id=ladders.policy(partner_id).id or False)
             ladder = ladders.ladder(partner_id)
@@ -276,22 +293,68 @@ class CreditCollectionCase(models.Model):
                         stage_id=stage.id,
                     )
                 )
-            elif changes := self._case_changes(case, values, stage, ladder, today):
-                case.write(changes)
-                touched |= case
+            elif changes := self._case_changes(
+                case, values, stage, ladder, today, company.currency_id
+            ):
+                if changes.keys() <= FIGURE_FIELDS:
+                    figures_only[case] = changes
+                else:
+                    self._write_case(case, changes)
+                touched_ids.append(case.id)
+        self._write_figures(figures_only)
+        touched = cases.browse(touched_ids)
         if to_create:
             touched |= cases.create(to_create)
         return touched
 
     @api.model
-    def _case_changes(self, case, values, stage, ladder, today):
+    def _write_figures(self, changes):
+        """Write ``changes`` ({case: figures}) in a few UPDATE statements, not
+        one ORM write per case: every day, most cases' figures change (days
+        overdue, expected collectible, ...) and nothing else. The figures are
+        not tracked and no stored field but the aging bucket depends on them:
+        it is written with them; monetary figures are rounded as the ORM
+        rounds them. What is cached of them is invalidated."""
+        if not changes:
+            return
+        cases = self.browse([case.id for case in changes])
+        currency = cases.company_id.currency_id[:1]
+        vals_list = []
+        for values in changes.values():
+            vals = {
+                name: currency.round(value)
+                if self._fields[name].type == "monetary"
+                else value
+                for name, value in values.items()
+            }
+            if "worst_days_overdue" in vals:
+                vals["aging_bucket"] = aging_bucket_key(vals["worst_days_overdue"])
+            vals_list.append(vals)
+        names = list(set().union(*vals_list) | {"write_uid", "write_date"})
+        cases.flush_recordset(names)
+        cases._write_multi(vals_list)
+        cases.invalidate_recordset(names)
+
+    @api.model
+    def _write_case(self, case, changes):
+        """Write ``changes`` on ``case``, through the chatter's tracking only
+        when a tracked field changes: the daily figures are not tracked, and
+        preparing the tracking of every case costs more than writing it."""
+        if not changes.keys() & case._track_get_fields():
+            case = case.with_context(tracking_disable=True)
+        case.write(changes)
+
+    @api.model
+    def _case_changes(self, case, values, stage, ladder, today, currency):
         """What brings ``case`` up to its figures ``values`` and its computed
-        ``stage`` on its ``ladder`` (unless a pin holds the stage)."""
-        changes = self._changed_figures(case, values)
+        ``stage`` on its ``ladder`` (unless a pin holds the stage); amounts
+        compared in ``currency``, the company's."""
+        changes = self._changed_figures(case, values, currency)
         if not case.active:
             changes["active"] = True
         pinned = case.is_pinned
-        if pinned and self._pin_lapsed(case, values["amount_residual"], today):
+        residual = values["amount_residual"]
+        if pinned and self._pin_lapsed(case, residual, today, currency):
             # the pin expired, or a payment came in
             changes.update(is_pinned=False, pin_reason=False, pin_expiry=False)
             pinned = False
@@ -300,9 +363,8 @@ class CreditCollectionCase(models.Model):
         return changes
 
     @api.model
-    def _changed_figures(self, case, values):
+    def _changed_figures(self, case, values, currency):
         """The figures of ``values`` that differ from the case's."""
-        currency = case.company_id.currency_id
         return {
             key: value
             for key, value in values.items()
@@ -316,10 +378,9 @@ class CreditCollectionCase(models.Model):
         }
 
     @api.model
-    def _pin_lapsed(self, case, residual, today):
+    def _pin_lapsed(self, case, residual, today, currency):
         """A pin lapses when it expires or a payment comes in (the residual
         went down since the case was pinned)."""
-        currency = case.company_id.currency_id
         return bool(
             (case.pin_expiry and case.pin_expiry < today)
             or currency.compare_amounts(residual, case.pin_residual) < 0

@@ -92,15 +92,17 @@ class CreditCollectionCase(models.Model):
     def _cron_daily_run(self, commit=True):
         """The daily run, one pipeline computing the figures once: the
         exposure ledger rebuilt, then per company and batch of customers
-        (listed from the ledger) the cases brought up to date, their holds
-        synchronised and their stage's actions planned, each batch committed;
-        then the planned actions executed. Every step is idempotent, so a run
-        stopped halfway resumes where it stopped. ``commit``: commit each
-        step (the scheduler)."""
+        (listed from the ledger) the cases brought up to date and their
+        stage's actions planned, each batch committed; then the planned
+        actions executed (a hold stage's actions set the holds). The automatic
+        holds follow the rules on their own: right before each commit that
+        changes a customer's receivables, and hourly (``credit_hold_sync``).
+        Every step is idempotent, so a run stopped halfway resumes where it
+        stopped. ``commit``: commit each step (the scheduler)."""
         self.env["credit.exposure.entry"].sudo()._rebuild()
         if commit:
             self._commit_escalation_step()
-        return self._run_escalation(commit=commit, sync_holds=True)
+        return self._run_escalation(commit=commit)
 
     @api.model
     def _run_escalation(
@@ -111,11 +113,9 @@ class CreditCollectionCase(models.Model):
         commit=False,
         batch_size=500,
         action_batch_size=50,
-        sync_holds=False,
     ):
         """The escalation run: follow the reminder emails, bring the cases up
-        to date (and, with ``sync_holds``, their customers' automatic holds),
-        plan the actions of each case's stage (idempotency keys) and execute
+        to date, plan the actions of each case's stage (idempotency keys) and execute
         the planned ones. ``commit``: commit each batch (scheduler, concurrent
         runs; resumable). Returns {"planned", "processed"}."""
         # every mail of the run (reminders, notices to salespeople) goes
@@ -129,13 +129,10 @@ class CreditCollectionCase(models.Model):
             commit,
             batch_size,
             action_batch_size,
-            sync_holds,
         )
 
     @api.model
-    def _escalate(
-        self, companies, cases, date, commit, batch_size, action_batch_size, sync_holds
-    ):
+    def _escalate(self, companies, cases, date, commit, batch_size, action_batch_size):
         Action = self.env["credit.collection.action"].sudo()
         commit_step = self._commit_escalation_step if commit else None
         summary = {"planned": 0, "processed": 0}
@@ -146,7 +143,7 @@ class CreditCollectionCase(models.Model):
             if commit:
                 commit_step()
             planned, finished = self._plan_escalation(
-                company, partner_ids, run_date, batch_size, commit_step, sync_holds
+                company, partner_ids, run_date, batch_size, commit_step
             )
             summary["planned"] += planned
             if not finished:
@@ -176,18 +173,14 @@ class CreditCollectionCase(models.Model):
         return cases.filtered(lambda c: c.company_id == company).partner_id.ids
 
     @api.model
-    def _plan_escalation(
-        self, company, partner_ids, run_date, batch_size, commit_step, sync_holds
-    ):
+    def _plan_escalation(self, company, partner_ids, run_date, batch_size, commit_step):
         """Update and plan the cases of ``partner_ids`` batch by batch (each
         batch committed, and retried on a serialization failure, with
         ``commit_step``). Returns the actions planned and whether the run may
         go on (the scheduler asks it to stop when its time is up)."""
         planned = 0
         for partners in self._partner_batches(partner_ids, batch_size):
-            plan = functools.partial(
-                self._plan_batch, company, partners, run_date, sync_holds
-            )
+            plan = functools.partial(self._plan_batch, company, partners, run_date)
             if not commit_step:
                 planned += plan()
                 continue
@@ -197,15 +190,12 @@ class CreditCollectionCase(models.Model):
         return planned, True
 
     @api.model
-    def _plan_batch(self, company, partners, run_date, sync_holds=False):
-        """Bring the cases of ``partners`` up to date on ``run_date`` (and
-        their automatic holds, with ``sync_holds``: a hold stage is one of the
-        hold rules) and plan the actions of their stage; returns how many were
-        planned."""
-        dated = self.with_context(credit_collection_date=run_date)
-        dated._update_cases(company, partners)
-        if sync_holds:
-            dated.env["credit.hold"]._sync_partners(partners, company)
+    def _plan_batch(self, company, partners, run_date):
+        """Bring the cases of ``partners`` up to date on ``run_date`` and plan
+        the actions of their stage; returns how many were planned."""
+        self.with_context(credit_collection_date=run_date)._update_cases(
+            company, partners
+        )
         cases = self.sudo().search(
             Domain("company_id", "=", company.id)
             & Domain("partner_id", "in", partners.ids)

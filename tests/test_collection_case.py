@@ -1,12 +1,14 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from ..models.aging import aging_bucket_key
 from .common import CreditCollectionCommon, case_snapshot
 
 # days overdue of the only open item -> expected stage (xmlid suffix)
@@ -44,6 +46,45 @@ class TestCollectionCases(CreditCollectionCommon):
 
     def _stage(self, suffix):
         return self.env.ref(f"account_credit_collection.{suffix}")
+
+    def test_daily_figures_written_in_bulk_like_the_orm(self):
+        """A day later only the figures change (not the stage): they are
+        written in a few UPDATE statements, not through the ORM, with the
+        same values — the days overdue and their aging bucket, the amounts
+        rounded — and read back fresh from the database."""
+        partner = self._customer("Bulk Figures Ltd")
+        self._invoice(partner, 100.0, overdue_days=2)
+        self._invoice(partner, 33.333, overdue_days=1)
+        self.env.flush_all()
+        self.Case.sudo()._update_cases(self.company, partner)
+        case = self._case(partner)
+        stage = case.stage_id
+        self.assertEqual(case.worst_days_overdue, 2)
+        later = self.Case.sudo().with_context(
+            credit_collection_date=self.today + timedelta(days=40)
+        )
+        written = []
+        write = type(self.Case).write
+
+        def recorded(cases, vals):
+            written.append(vals)
+            return write(cases, vals)
+
+        with patch.object(type(self.Case), "write", recorded):
+            self.Case.sudo().with_context(
+                credit_collection_date=self.today + timedelta(days=5)
+            )._update_cases(self.company, partner)
+        self.assertEqual(written, [], "figures only: no ORM write")
+        self.assertEqual(case.worst_days_overdue, 7)
+        self.assertEqual(case.stage_id, stage)
+        self.assertEqual(case.aging_bucket, aging_bucket_key(7))
+        self.assertEqual(case.amount_residual, 133.33)
+        self.env.invalidate_all()
+        self.assertEqual(self._case(partner).worst_days_overdue, 7)
+        # a stage change goes through the ORM, tracked
+        later._update_cases(self.company, partner)
+        self.assertNotEqual(case.stage_id, stage)
+        self.assertEqual(case.aging_bucket, aging_bucket_key(42))
 
     def test_stage_by_days_overdue_at_each_boundary(self):
         partners = {}

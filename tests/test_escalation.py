@@ -761,9 +761,9 @@ class TestDailyRun(EscalationCommon):
     def test_one_pipeline_computes_each_customers_figures_once(self):
         """The daily run: ledger rebuilt, then per batch of customers (listed
         from the ledger, not from a whole-book figures query) the cases
-        updated, their holds synchronised and their actions planned, then
-        executed — each customer's figures computed once; a second run on
-        the same day does nothing more."""
+        updated and their actions planned, then executed (the hold stage's
+        action sets the hold) — each customer's figures computed once; a
+        second run on the same day does nothing more."""
         late = self._customer("Daily Late Ltd")
         late.email = "ap@late.example.com"
         self._invoice(self.customer, 300.0, overdue_days=5)

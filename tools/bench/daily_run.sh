@@ -8,7 +8,8 @@
 #
 # BASELINE_REV defaults to the last commit before the models were restructured
 # (issue 15); ROUNDS (default 3) processes of each, REPEAT (default 1) runs in
-# each process. The addon must be installed in DB (at either version: the
+# each process; PIPELINE=1 times the whole daily run but the actions' execution
+# (tools/bench/daily_run.py --pipeline). The addon must be installed in DB (at either version: the
 # schema is the same).
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 prepare
@@ -20,7 +21,10 @@ rm -rf "$OLD" && mkdir -p "$OLD/$ADDON"
 git -C "$ROOT" archive "$BASELINE" | tar -x -C "$OLD/$ADDON"
 OLD_CONF="$BUILD/daily-baseline.conf"
 sed "s|^addons_path = .*|addons_path = $ODOO_SRC/addons,$OLD|" "$ODOO_CONF" >"$OLD_CONF"
-run() { "$PYTHON" "$ROOT/tools/bench/daily_run.py" -c "$1" -d "$DB" --repeat "${REPEAT:-1}"; }
+run() {
+    "$PYTHON" "$ROOT/tools/bench/daily_run.py" -c "$1" -d "$DB" --repeat "${REPEAT:-1}" \
+        ${PIPELINE:+--pipeline}
+}
 declare -a base cur
 for round in $(seq 1 "${ROUNDS:-3}"); do
     b="$(run "$OLD_CONF")"
@@ -36,6 +40,7 @@ base = [json.loads(x)["median_s"] for x in sys.argv[3:3 + n]]
 cur = [json.loads(x)["median_s"] for x in sys.argv[3 + n:]]
 cases = json.loads(sys.argv[3])["cases"]
 b, c = statistics.median(base), statistics.median(cur)
-print(f"daily case update on {cases:,} cases: baseline {baseline} {b:.2f} s, "
+what = "daily run (but execution)" if json.loads(sys.argv[3])["pipeline"] else "daily case update"
+print(f"{what} on {cases:,} cases: baseline {baseline} {b:.2f} s, "
       f"current {c:.2f} s, current/baseline {c / b:.2f}x")
 PY
