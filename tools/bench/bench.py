@@ -616,9 +616,9 @@ def render(res, args):  # noqa: C901
     add(
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM; "
         f"PostgreSQL {m['postgresql']}, Python {m['python']}; load average at the "
-        f"start {m['load']}. Other engineers' test suites ran on the same 2 cores: "
-        "the **ratios** (measured side by side, interleaved, in one run) are what "
-        "counts; absolute figures are indicative."
+        f"start {m['load']}. Absolute figures depend on what else the machine "
+        "runs: the **ratios** (measured side by side, interleaved, in one run) are "
+        "what counts."
     )
     add("")
     add("Book (same in the three databases; counts of the addon's database):")
