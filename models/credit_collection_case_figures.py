@@ -4,6 +4,8 @@
 worklist) and their update: create, update and close the cases of a company
 from its open receivable items, daily and on events."""
 
+import json
+
 from odoo import api, models
 from odoo.fields import Domain
 from odoo.tools import SQL
@@ -46,6 +48,77 @@ FIGURES_QUERY = """
                    ) AS worst_due
                    %(open_items)s
           GROUP BY line.partner_id
+"""
+
+# The figures of FIGURES_QUERY and the worklist's in one pass over the open
+# items of a batch of customers: the days to the next stage (the first
+# threshold of the customer's ladder above the worst item's days overdue, in
+# ``ladders``: {partner id: [thresholds]}; ``last`` on the last stage) and the
+# loss avoided by acting before then (LOSS_AVOIDED_QUERY), the items read once.
+FIGURES_AND_WORKLIST_QUERY = """
+    WITH item AS MATERIALIZED (
+            SELECT line.partner_id,
+                   line.amount_residual AS residual,
+                   COALESCE(line.date_maturity, line.date) AS due,
+                   LEAST(COALESCE(move.credit_dispute_amount, 0),
+                         GREATEST(line.amount_residual, 0)) AS disputed,
+                   line.amount_residual > 0
+                   AND COALESCE(move.credit_dispute_amount, 0) < line.amount_residual
+                   AND NOT EXISTS (
+                       SELECT 1
+                         FROM account_move_credit_promise_rel rel
+                         JOIN credit_promise promise
+                           ON promise.id = rel.credit_promise_id
+                        WHERE rel.account_move_id = move.id
+                          AND promise.state = 'open'
+                          AND promise.date_deadline >= %(today)s
+                   ) AS escalatable,
+                   %(age)s AS age
+                   %(open_items)s
+    ), item_p AS (
+        SELECT item.*, %(p_now)s AS p_now FROM item
+    ), figures AS (
+        SELECT item_p.partner_id,
+               SUM(item_p.residual) AS residual,
+               SUM(item_p.residual) FILTER (
+                   WHERE item_p.due < %(today)s AND item_p.residual > 0
+               ) AS overdue,
+               COUNT(*) AS items,
+               SUM(CASE WHEN item_p.residual > 0
+                        THEN item_p.residual * item_p.p_now
+                        ELSE item_p.residual END) AS expected,
+               SUM(GREATEST(item_p.residual, 0)
+                   * (item_p.p_now - %(p_tomorrow)s)) AS lost_per_day,
+               SUM(item_p.disputed) AS disputed,
+               MIN(item_p.due) FILTER (WHERE item_p.escalatable) AS worst_due
+          FROM item_p
+      GROUP BY item_p.partner_id
+    ), horizon AS (
+        SELECT figures.partner_id,
+               CASE WHEN figures.worst_due IS NULL THEN 0
+                    ELSE COALESCE((
+                        SELECT threshold.value::int - (%(today)s - figures.worst_due)
+                          FROM jsonb_array_elements_text(
+                                   %(ladders)s::jsonb -> figures.partner_id::text
+                               ) WITH ORDINALITY AS threshold(value, position)
+                         WHERE threshold.value::int
+                               > GREATEST(%(today)s - figures.worst_due, 0)
+                      ORDER BY threshold.position
+                         LIMIT 1), %(last)s)
+               END AS days
+          FROM figures
+    ), loss AS (
+        SELECT item_p.partner_id,
+               SUM(item_p.residual * (item_p.p_now - %(p_later)s)) AS loss_avoided
+          FROM item_p
+          JOIN horizon ON horizon.partner_id = item_p.partner_id
+         WHERE item_p.residual > 0 AND horizon.days > 0
+      GROUP BY item_p.partner_id
+    )
+    SELECT figures.*, horizon.days AS next_stage_days, loss.loss_avoided
+      FROM figures
+      JOIN horizon ON horizon.partner_id = figures.partner_id
+ LEFT JOIN loss ON loss.partner_id = figures.partner_id
 """
 
 # Per partner with a horizon: what its owed items lose on the curve until then.
@@ -134,13 +207,16 @@ class CreditCollectionCase(models.Model):
 
     # ----------------------------------------------------------------- figures
     @api.model
-    def _case_figures(self, company, partners=None, curve=None):
+    def _case_figures(self, company, partners=None, curve=None, ladders=None):
         """Open receivable figures per commercial partner of ``company`` in one
         grouped query: residual, overdue, open items, disputed amount, the
         days overdue of the worst escalatable (not fully disputed) item, and
         on the collectability ``curve`` (default: the company's) the expected
         collectible and the value lost per day. The key ``worst_due`` (the due
-        date of the worst escalatable item) is not a case field."""
+        date of the worst escalatable item) is not a case field. With the
+        ``ladders`` of ``partners`` (``TierLadders``), the worklist's figures
+        come from the same query (``FIGURES_AND_WORKLIST_QUERY``) instead of
+        ``worst_due``."""
         today = credit_today(self.env, company)
         open_items = open_items_sql(
             self.env, company, partners.ids if partners is not None else None
@@ -150,6 +226,10 @@ class CreditCollectionCase(models.Model):
         self.env["credit.promise"].flush_model(
             ["state", "date_deadline", "invoice_ids"]
         )
+        if ladders is not None:
+            return self._case_and_worklist_figures(
+                today, curve, open_items, partners, ladders
+            )
         query = SQL(
             FIGURES_QUERY,
             today=today,
@@ -161,6 +241,35 @@ class CreditCollectionCase(models.Model):
             row["partner_id"]: self._figures_of_row(row, today)
             for row in self.env.execute_query_dict(query)
         }
+
+    @api.model
+    def _case_and_worklist_figures(self, today, curve, open_items, partners, ladders):
+        """``_case_figures`` of ``partners`` with their worklist figures (days
+        to the next stage, loss avoided), in one query."""
+        query = SQL(
+            FIGURES_AND_WORKLIST_QUERY,
+            today=today,
+            open_items=open_items,
+            age=curve._age_sql(today),
+            p_now=curve._probability_sql(SQL("item.age")),
+            p_tomorrow=curve._probability_sql(SQL("(item_p.age + 1)")),
+            p_later=curve._probability_sql(SQL("(item_p.age + horizon.days)")),
+            ladders=json.dumps(
+                {
+                    str(partner_id): self._ladder_thresholds(ladders.ladder(partner_id))
+                    for partner_id in partners.ids
+                }
+            ),
+            last=self.LAST_STAGE_HORIZON,
+        )
+        figures = {}
+        for row in self.env.execute_query_dict(query):
+            values = self._figures_of_row(row, today)
+            del values["worst_due"]
+            values["next_stage_days"] = row["next_stage_days"]
+            values["amount_loss_avoided"] = row["loss_avoided"] or 0.0
+            figures[row["partner_id"]] = values
+        return figures
 
     @api.model
     def _figures_of_row(self, row, today):
@@ -195,6 +304,13 @@ class CreditCollectionCase(models.Model):
             values["amount_loss_avoided"] = loss_avoided.get(partner_id, 0.0)
 
     @api.model
+    def _ladder_thresholds(self, ladder):
+        """The days overdue each stage of ``ladder`` starts at, in its order:
+        a tier's own thresholds come in the ladder's context."""
+        thresholds = ladder.env.context.get("credit_collection_thresholds") or {}
+        return [thresholds.get(stage.id, stage.min_days_overdue) for stage in ladder]
+
+    @api.model
     def _next_stage_days(self, ladder, worst_due, today):
         """Days until the worst escalatable item (due ``worst_due``) reaches
         the threshold of the stage after the one it is in on ``ladder``;
@@ -202,9 +318,7 @@ class CreditCollectionCase(models.Model):
         if not worst_due:
             return 0
         days = (today - worst_due).days
-        thresholds = ladder.env.context.get("credit_collection_thresholds") or {}
-        for stage in ladder:
-            threshold = thresholds.get(stage.id, stage.min_days_overdue)
+        for threshold in self._ladder_thresholds(ladder):
             if threshold > max(days, 0):
                 return threshold - days
         return self.LAST_STAGE_HORIZON
@@ -236,12 +350,16 @@ class CreditCollectionCase(models.Model):
         so a second run changes nothing. Returns the cases touched."""
         today = credit_today(self.env, company)
         curve = self.env["credit.collectability.curve"]._get_active(company)
-        figures = self._case_figures(company, partners, curve=curve)
+        if partners is not None:  # a batch: the worklist in the same query
+            ladders = TierLadders(self.env, company, partners.ids)
+            figures = self._case_figures(company, partners, curve, ladders)
+        else:
+            figures = self._case_figures(company, curve=curve)
+            ladders = TierLadders(self.env, company, list(figures))
+            self._add_worklist_figures(company, curve, figures, ladders.ladder, today)
         cases = self._case_writer().search(
             self._cases_to_update_domain(company, partners, figures)
         )
-        ladders = TierLadders(self.env, company, list(figures))
-        self._add_worklist_figures(company, curve, figures, ladders.ladder, today)
         touched = self._apply_figures(company, cases, figures, ladders, today)
         # promises: after the figures are up to date
         touched |= self._settle_promises(company, partners, today)

@@ -189,6 +189,11 @@ class TestExpectedCollectible(CreditCollectionCommon):
             [("partner_id", "=", partner.id), ("company_id", "=", self.company.id)]
         )
 
+    def _invoices_of(self, partner):
+        return self.env["account.move"].search(
+            [("partner_id", "=", partner.id), ("move_type", "=", "out_invoice")]
+        )
+
     def test_expected_collectible_and_loss(self):
         p200 = 0.5 - 0.4 * 20 / 185
         p230 = 0.5 - 0.4 * 50 / 185
@@ -216,6 +221,54 @@ class TestExpectedCollectible(CreditCollectionCommon):
             self.assertAlmostEqual(case.amount_loss_avoided, avoided, places=2)
         # a second run changes nothing
         self.assertFalse(self.Case._update_cases(self.company, self.partners))
+
+    def test_batch_query_equals_the_two_step_figures(self):
+        """A batch's figures and worklist come from one query; they equal the
+        figures query followed by the worklist's own (the path of a whole
+        company), customer by customer, through a dispute, a promise, a
+        customer with nothing due yet and a tier that moves the thresholds."""
+        from ..models.credit_collection_case_figures import TierLadders
+
+        stage = self.env.ref("account_credit_collection.stage_legal")
+        tier = self.env["credit.collection.policy"].create(
+            {
+                "name": "Late legal",
+                "company_id": self.company.id,
+                "use_credit_limit": False,
+                "stage_threshold_ids": [
+                    Command.create({"stage_id": stage.id, "min_days_overdue": 150})
+                ],
+            }
+        )
+        e = self._customer("Worklist E", tier=tier)
+        self._invoice(e, 700.0, overdue_days=100)
+        f = self._customer("Worklist F")
+        self._invoice(f, 300.0, due_days=5)
+        disputed = self._invoice(self.c, 400.0, overdue_days=120)
+        disputed.credit_dispute_amount = 400.0
+        self.env["credit.promise"].create(
+            {
+                "case_id": self._case(self.b).id,
+                "amount": 1000.0,
+                "date": self.today + timedelta(days=5),
+                "invoice_ids": [Command.set(self._invoices_of(self.b).ids)],
+            }
+        )
+        self.env.flush_all()
+        partners = self.partners | e | f
+        curve = self.env["credit.collectability.curve"]._get_active(self.company)
+        ladders = TierLadders(self.env, self.company, partners.ids)
+        Case = self.Case.sudo()
+        one = Case._case_figures(self.company, partners, curve, ladders)
+        two = Case._case_figures(self.company, partners, curve=curve)
+        Case._add_worklist_figures(self.company, curve, two, ladders.ladder, self.today)
+        self.assertEqual(set(one), set(partners.ids))
+        self.assertEqual(one.keys(), two.keys())
+        for partner_id, values in two.items():
+            for key, value in values.items():
+                with self.subTest(partner=partner_id, key=key):
+                    self.assertAlmostEqual(one[partner_id][key], value, places=6)
+        self.assertEqual(one[e.id]["next_stage_days"], 50)
 
     def test_worklist_order(self):
         action = self.env.ref(

@@ -775,9 +775,9 @@ class TestDailyRun(EscalationCommon):
         computed = []
         figures = Case._case_figures
 
-        def counted(case, company, partners=None, curve=None):
+        def counted(case, company, partners=None, *args, **kwargs):
             computed.append(None if partners is None else tuple(partners.ids))
-            return figures(case, company, partners, curve=curve)
+            return figures(case, company, partners, *args, **kwargs)
 
         with patch.object(Case, "_case_figures", counted):
             summary = self.Case.sudo()._cron_daily_run(commit=False)
