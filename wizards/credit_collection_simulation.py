@@ -14,6 +14,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 from ..models.clock import credit_today
+from ..models.credit_collection_action_errors import MAX_ATTEMPTS
 from ..models.unmatched_payments import unmatched_payments
 
 
@@ -336,7 +337,7 @@ class CreditCollectionSimulation(models.TransientModel):
         currency = self.company_id.currency_id
         labels = dict(due._fields["action_type"]._description_selection(self.env))
         for action in due:
-            if action.state == "failed" and action.attempt_count >= 3:
+            if action.state == "failed" and action.attempt_count >= MAX_ATTEMPTS:
                 continue
             line = per_partner.setdefault(action.partner_id.id, _line())
             if action._skip_reason():
