@@ -105,7 +105,6 @@ class CreditCollectionCase(models.Model):
             self.env, company, partners.ids if partners is not None else None
         )
         curve = curve or self.env["credit.collectability.curve"]._get_active(company)
-        age = curve._age_sql(today)
         self.env["credit.promise"].flush_model(
             ["state", "date_deadline", "invoice_ids"]
         )
@@ -113,17 +112,28 @@ class CreditCollectionCase(models.Model):
             return self._case_and_worklist_figures(
                 today, curve, open_items, partners, ladders
             )
-        query = SQL(
-            FIGURES_QUERY,
-            today=today,
-            open_items=open_items,
-            p_now=curve._probability_sql(age),
-            p_tomorrow=curve._probability_sql(SQL("(%s + 1)", age)),
-        )
+        query = SQL(FIGURES_QUERY, **self._items_params(today, curve, open_items))
         return {
             row["partner_id"]: self._figures_of_row(row, today)
             for row in self.env.execute_query_dict(query)
         }
+
+    @api.model
+    def _items_params(self, today, curve, open_items, horizon=False):
+        """The parameters of the figures' CTEs (case_figures_sql.py): the open
+        items, their age on ``curve`` and the curve's SQL on it, today,
+        tomorrow and, with ``horizon``, at the horizon's days."""
+        params = {
+            "today": today,
+            "open_items": open_items,
+            "age": curve._age_sql(today),
+            "p_now": curve._probability_sql(SQL("item.age")),
+            "p_tomorrow": curve._probability_sql(SQL("(item_p.age + 1)")),
+        }
+        if horizon:
+            age_then = SQL("(item_p.age + horizon.days)")
+            params["p_later"] = curve._probability_sql(age_then)
+        return params
 
     @api.model
     def _case_and_worklist_figures(self, today, curve, open_items, partners, ladders):
@@ -131,12 +141,7 @@ class CreditCollectionCase(models.Model):
         to the next stage, loss avoided), in one query."""
         query = SQL(
             FIGURES_AND_WORKLIST_QUERY,
-            today=today,
-            open_items=open_items,
-            age=curve._age_sql(today),
-            p_now=curve._probability_sql(SQL("item.age")),
-            p_tomorrow=curve._probability_sql(SQL("(item_p.age + 1)")),
-            p_later=curve._probability_sql(SQL("(item_p.age + horizon.days)")),
+            **self._items_params(today, curve, open_items, horizon=True),
             ladders=json.dumps(
                 {
                     str(partner_id): self._ladder_thresholds(ladders.ladder(partner_id))
@@ -214,12 +219,10 @@ class CreditCollectionCase(models.Model):
         horizons = {pid: days for pid, days in horizons.items() if days > 0}
         if not horizons:
             return {}
+        open_items = open_items_sql(self.env, company, list(horizons))
         query = SQL(
             LOSS_AVOIDED_QUERY,
-            age=curve._age_sql(today),
-            open_items=open_items_sql(self.env, company, list(horizons)),
-            p_now=curve._probability_sql(SQL("item.age")),
-            p_later=curve._probability_sql(SQL("(item.age + horizon.days)")),
+            **self._items_params(today, curve, open_items, horizon=True),
             partner_ids=list(horizons),
             days=list(horizons.values()),
         )
