@@ -3,10 +3,7 @@
 from odoo import models
 from odoo.exceptions import UserError
 
-
-def blocking(reasons):
-    """The reasons that block (the others only warn)."""
-    return [reason for reason in reasons if reason["mode"] == "block"]
+from .credit_rules import blocking
 
 
 class CreditCheckMixin(models.AbstractModel):

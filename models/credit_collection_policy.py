@@ -330,14 +330,7 @@ class CreditCollectionPolicy(models.Model):
         for policy in self:
             policy.partner_count = counts.get(policy, 0)
 
-    @api.constrains(
-        "default_credit_limit",
-        "overdue_amount_threshold",
-        "overdue_days_threshold",
-        "broken_promises_threshold",
-        "amount_at_risk_threshold",
-        "promise_grace_days",
-    )
+    @api.constrains(*THRESHOLD_FIELDS)
     def _check_thresholds(self):
         for policy in self:
             if negative_fields(policy, THRESHOLD_FIELDS):

@@ -9,6 +9,7 @@ from odoo import api, models
 from odoo.fields import Domain
 
 from .credit_exposure import empty_exposure
+from .credit_rules import blocking
 from .open_items import item_domain
 
 PRECOMMIT_KEY = "account_credit_collection.sync_holds"
@@ -123,9 +124,7 @@ class CreditHold(models.Model):
                 batch=batch,
                 hints=hints,
             )
-            return [
-                r for r in reasons if r["mode"] == "block" and r["rule"] != "manual"
-            ]
+            return [r for r in blocking(reasons) if r["rule"] != "manual"]
 
         return evaluate
 

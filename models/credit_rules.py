@@ -25,7 +25,10 @@ from .credit_exposure import flush_exposure_sources, open_documents_sql
 from .money import money_formatter
 from .open_items import item_domain
 
-MODES = ("block", "warn")
+
+def blocking(reasons):
+    """The reasons that block (the others only warn)."""
+    return [reason for reason in reasons if reason["mode"] == "block"]
 
 
 @dataclass

@@ -8,6 +8,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
+from .credit_rules import blocking
+
 CHECKED_KEY = "account_credit_collection.confirming"
 
 
@@ -66,15 +68,16 @@ class SaleOrder(models.Model):
             reasons = order._credit_reasons()
             if not reasons:
                 continue
-            blocking = [r for r in reasons if r["mode"] == "block"]
+            blocking_reasons = blocking(reasons)
             override = (
                 self.env["credit.hold"]._find_usable_override(
                     partner, order.company_id, order._credit_amount_company()
                 )
-                if blocking
+                if blocking_reasons
                 else False
             )
-            order.credit_check_state = "block" if blocking and not override else "warn"
+            state = "block" if blocking_reasons and not override else "warn"
+            order.credit_check_state = state
             order.credit_check_html = order._credit_reasons_html(reasons)
             if override:
                 # a manager's override lets this order through: say so

@@ -12,6 +12,7 @@ from odoo.fields import Domain
 from odoo.tools import format_amount
 
 from .credit_hold import MANAGER_GROUP
+from .credit_rules import blocking
 
 
 class SaleOrder(models.Model):
@@ -65,7 +66,7 @@ class SaleOrder(models.Model):
         the caller."""
         self.ensure_one()
         self.check_access("write")
-        reasons = [r for r in self._credit_reasons() if r["mode"] == "block"]
+        reasons = blocking(self._credit_reasons())
         if not reasons:
             raise UserError(
                 self.env._(

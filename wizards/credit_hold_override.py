@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.credit_rules import blocking
+
 
 class CreditHoldOverride(models.TransientModel):
     """A manager lets orders of a customer on hold through: with a reason, an
@@ -60,9 +62,7 @@ class CreditHoldOverride(models.TransientModel):
         if not hold:
             reasons = []
             if self.order_id:
-                reasons = [
-                    r for r in self.order_id._credit_reasons() if r["mode"] == "block"
-                ]
+                reasons = blocking(self.order_id._credit_reasons())
             hold = Hold.sudo().create(
                 {
                     "partner_id": partner.id,
