@@ -19,13 +19,14 @@ from odoo.tests import TransactionCase, tagged
 
 from .adversarial import record
 from .common import DISABLED_MAIL_CONTEXT
-from .test_generate_book import gen
+from .test_generate_book import gen, require_generator
 
 
 @tagged("post_install", "-at_install")
 class TestAdversarialIntegrity(TransactionCase):
     @classmethod
     def setUpClass(cls):
+        require_generator()
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         cls.company = cls.env.company

@@ -6,7 +6,8 @@
 #
 #   wheel      the wheel built by `make dist` goes into a fresh virtual
 #              environment that sees Odoo but not the checkout; the addon is
-#              installed from it and answers a smoke check (pkg_checks smoke)
+#              installed from it and answers a smoke check (pkg_checks smoke);
+#              its test package imports without the checkout's tools
 #   upgrade    the previous release (the latest 19.0.* git tag before HEAD, else
 #              the newest release in tools/releases older than the manifest)
 #              is installed from `git archive`, given a small book (pkg_checks
@@ -84,6 +85,10 @@ print(u.find_spec('odoo.addons.$ADDON').origin)")"
     "$wenv/bin/python" "$CHECKS" smoke -c "$WORK/wheel.conf" -d "$db" \
         --expect-under "$site" 2>"$WORK/wheel-smoke.log" \
         || { tail -20 "$WORK/wheel-smoke.log" >&2; die "the wheel's smoke check failed"; }
+    # Odoo's own test runner imports the installed addon's test package: it
+    # must import without the checkout's development tools
+    "$wenv/bin/python" -c "import odoo.addons.$ADDON.tests" 2>"$WORK/wheel-tests.log" \
+        || { tail -20 "$WORK/wheel-tests.log" >&2; die "the wheel's test package does not import"; }
     drop_db "$db"
     log "wheel: OK ($((SECONDS - start)) s)"
 }
