@@ -2,9 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import format_amount
 
 from .clock import credit_today
 from .credit_hold_sync import schedule_hold_sync
+from .money_received import coverage as money_coverage
 
 
 class AccountMove(models.Model):
@@ -146,7 +148,10 @@ class AccountMove(models.Model):
 
     def _credit_check_posting(self):
         """Per policy, customer invoices (never credit notes) of a customer on
-        hold are not posted, unless a manager's override covers them."""
+        hold are not posted, unless they are paid in advance (the invoice of
+        an order confirmed as paid in advance, a down-payment request, or
+        covered by the customer's money received) or a manager's override
+        covers them."""
         invoices = self.filtered(
             lambda m: m.move_type == "out_invoice"
             # the fee invoices of the escalation run (never a user's forgery:
@@ -163,10 +168,17 @@ class AccountMove(models.Model):
                 lambda m, s=strict: m.commercial_partner_id in s
             ):
                 partner = move.commercial_partner_id.with_company(company).sudo()
+                exposure = exposures.get(partner.id)
                 reasons = partner._credit_evaluate(
-                    company, exposure=exposures.get(partner.id), batch=batch
+                    company, exposure=exposure, batch=batch
                 )
-                move._credit_enforce(partner, reasons)
+                move._credit_enforce(
+                    partner,
+                    reasons,
+                    coverage=lambda m=move, p=partner, e=exposure: m._credit_coverage(
+                        p, e
+                    ),
+                )
 
     def _credit_strict_customers(self, company):
         """The customers of these invoices whose tier blocks invoice posting."""
@@ -180,8 +192,30 @@ class AccountMove(models.Model):
         self.ensure_one()
         return abs(self.amount_total_signed)
 
-    def _credit_refusal_message(self, partner, reasons, **how):
-        return self.env._(
+    def _credit_is_prepaid(self):
+        """The invoice of orders confirmed as paid in advance, or one that
+        asks for a down payment (nothing is delivered on it): it gives no
+        new credit."""
+        self.ensure_one()
+        lines = self.sudo().invoice_line_ids.filtered(
+            lambda line: line.display_type == "product"
+        )
+        if not lines or not all(line.sale_line_ids for line in lines):
+            return False
+        sale_lines = lines.sale_line_ids
+        if all(sale_lines.mapped("is_downpayment")):
+            return all(line.quantity > 0 for line in lines)
+        return all(sale_lines.order_id.mapped("credit_prepaid"))
+
+    def _credit_coverage(self, partner, exposure):
+        """This draft invoice's ``Coverage`` by the customer's money received
+        (the exposure counts the draft: left out here)."""
+        amount = self._credit_amount_company()
+        total = (exposure or {}).get("total", 0.0) - amount
+        return money_coverage(self.env, partner.id, self.company_id, total, amount)
+
+    def _credit_refusal_message(self, partner, reasons, coverage=None, **how):
+        message = self.env._(
             "%(customer)s is on credit hold: invoice %(invoice)s cannot "
             "be posted (tier %(tier)s blocks invoicing).\n%(reasons)s",
             customer=partner.display_name,
@@ -189,6 +223,17 @@ class AccountMove(models.Model):
             tier=partner._credit_policy(self.company_id).display_name,
             reasons="\n".join(f"• {r['name']}" for r in reasons),
         )
+        if coverage is not None:
+            currency = self.company_currency_id
+            message += "\n" + self.env._(
+                "Covered by money received: %(covered)s of %(amount)s; "
+                "%(missing)s still missing. Register the customer's payment "
+                "first, or invoice the order once it is paid in advance.",
+                covered=format_amount(self.env, coverage.covered_amount, currency),
+                amount=format_amount(self.env, coverage.needed, currency),
+                missing=format_amount(self.env, coverage.missing, currency),
+            )
+        return message
 
 
 class AccountPartialReconcile(models.Model):

@@ -154,7 +154,8 @@ class CreditCollectionPolicy(models.Model):
         string="Prepayment Only",
         tracking=True,
         help="Customers of this tier get no credit: their orders can be "
-        "confirmed only when paid in advance.",
+        "confirmed only when paid in advance, online or by money received "
+        "(customer payments, credit notes, bank statement lines).",
     )
     count_disputed = fields.Boolean(
         string="Count Disputed Amounts",
@@ -167,8 +168,10 @@ class CreditCollectionPolicy(models.Model):
     )
     block_invoice_posting = fields.Boolean(
         tracking=True,
-        help="Also refuse to post customer invoices (never credit notes) of "
-        "customers on hold.",
+        help="Also refuse to post customer invoices of customers on hold. "
+        "Never refused: credit notes, invoices of orders confirmed as paid in "
+        "advance, down-payment requests and invoices the customer's money "
+        "received covers.",
     )
     stage_threshold_ids = fields.One2many(
         "credit.collection.policy.stage",

@@ -72,7 +72,9 @@ class CreditCollectionPolicy(models.Model):
                 "sequence": 40,
                 "company_id": company.id,
                 "description": self.env._(
-                    "No credit: orders are confirmed only when paid in advance."
+                    "No credit: orders are confirmed only when paid in advance "
+                    "(online, or by money received: a transfer, a credit note); "
+                    "their invoices are posted, other invoices only when paid."
                 ),
                 "is_prepayment_only": True,
                 "use_credit_limit": False,

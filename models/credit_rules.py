@@ -163,7 +163,8 @@ def rule_prepayment(ctx, params, figures):
             "block",
             ctx.env._("Customer is on prepayment only"),
             ctx.env._(
-                "get the order paid in advance (online payment on the quotation)"
+                "get the order paid in advance: an online payment on the "
+                "quotation, or a transfer registered as a customer payment"
             ),
             is_amount=False,
         )

@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
 from .credit_rules import blocking
+from .money_received import coverage as money_coverage
 
 CHECKED_KEY = "account_credit_collection.confirming"
 
@@ -41,6 +42,14 @@ class SaleOrder(models.Model):
         index="btree_not_null",
         help="The overridden credit hold that let this order be confirmed.",
     )
+    credit_prepaid = fields.Boolean(
+        string="Confirmed as Paid in Advance",
+        readonly=True,
+        copy=False,
+        help="Confirmed because it was paid in advance (online payment or "
+        "money received) while a credit rule blocked it: its invoices are "
+        "posted even when the customer's tier blocks invoicing.",
+    )
     credit_check_state = fields.Selection(
         [("ok", "OK"), ("warn", "Warning"), ("block", "Blocked")],
         compute="_compute_credit_check",
@@ -65,7 +74,7 @@ class SaleOrder(models.Model):
             partner = order.partner_invoice_id.commercial_partner_id
             if order.state not in ("draft", "sent") or not partner or not order.id:
                 continue
-            reasons = order._credit_reasons()
+            _partner, reasons, _hints, coverage = order._credit_check()
             if not reasons:
                 continue
             blocking_reasons = blocking(reasons)
@@ -76,9 +85,15 @@ class SaleOrder(models.Model):
                 if blocking_reasons
                 else False
             )
-            state = "block" if blocking_reasons and not override else "warn"
+            covered = None
+            if blocking_reasons and not override:
+                covered = coverage()
+            blocked = covered is not None and not order._credit_covered(covered)
+            state = "block" if blocked else "warn"
             order.credit_check_state = state
             order.credit_check_html = order._credit_reasons_html(reasons)
+            if covered is not None:
+                order.credit_check_html += order._credit_coverage_html(covered)
             if override:
                 # a manager's override lets this order through: say so
                 order.credit_check_html = (
@@ -113,13 +128,35 @@ class SaleOrder(models.Model):
         """Rules firing for this order's customer if it were confirmed now."""
         return self._credit_check(extra_amount=extra_amount, hints=hints)[1]
 
+    def _credit_covered(self, coverage):
+        return coverage.covers(self.company_id.currency_id) or self._credit_is_prepaid()
+
+    def _credit_coverage_html(self, coverage):
+        """ "Covered by money received: X of Y — missing Z" (the quotation)."""
+        currency = self.company_id.currency_id
+        text = self.env._(
+            "Covered by money received: %(covered)s of %(amount)s",
+            covered=format_amount(self.env, coverage.covered_amount, currency),
+            amount=format_amount(self.env, coverage.needed, currency),
+        )
+        if coverage.covers(currency):
+            text += self.env._(" — paid in advance: it may be confirmed.")
+        else:
+            text += self.env._(
+                " — %(missing)s still missing to confirm it as paid in advance.",
+                missing=format_amount(self.env, coverage.missing, currency),
+            )
+        return Markup("<p class='mb-0 mt-1'>%s</p>") % text
+
     def _credit_check(
         self, extra_amount=0.0, pending=None, hints=True, lock=False, confirmed=False
     ):
-        """(commercial partner, rules firing, ``with_hints``) for this order's
-        customer if it were confirmed now, from one round trip
+        """(commercial partner, rules firing, ``with_hints``, ``coverage``) for
+        this order's customer if it were confirmed now, from one round trip
         (``_credit_check_data``); ``with_hints()`` evaluates the same figures
-        again with what would release each rule (a refusal's text).
+        again with what would release each rule (a refusal's text);
+        ``coverage()`` is the order's ``Coverage`` by the money received (one
+        more query, when a rule blocks).
 
         :param pending: {(commercial partner id, company id): amount} of the
             orders confirmed before this one in the same batch
@@ -146,7 +183,17 @@ class SaleOrder(models.Model):
                 hints=hints,
             )
 
-        return partner, evaluate(hints), lambda: evaluate(True)
+        def coverage():
+            return money_coverage(
+                self.env,
+                partner.id,
+                company,
+                exposure["total"] + extra_amount,
+                own,
+                order=self,
+            )
+
+        return partner, evaluate(hints), lambda: evaluate(True), coverage
 
     def _credit_confirmed_totals(self):
         """{order id: total} of the confirmed orders of ``self``."""
@@ -169,7 +216,7 @@ class SaleOrder(models.Model):
             currency = order.currency_id
             if currency.compare_amounts(order.amount_total, before[order.id]) <= 0:
                 continue  # the total did not grow
-            partner, reasons, with_hints = order._credit_check(
+            partner, reasons, with_hints, _coverage = order._credit_check(
                 hints=False, lock=True, confirmed=True
             )
             order._credit_enforce(partner, reasons, with_hints, grown=True)
@@ -205,7 +252,8 @@ class SaleOrder(models.Model):
         for i in confirm_idx:
             vals_list[i] = dict(vals_list[i], state="draft")
         if not self.env.su and any(
-            "credit_hold_override_id" in vals for vals in vals_list
+            {"credit_hold_override_id", "credit_prepaid"} & set(vals)
+            for vals in vals_list
         ):
             raise AccessError(_override_link_error(self.env))
         orders = super().create(vals_list)
@@ -214,7 +262,9 @@ class SaleOrder(models.Model):
         return orders
 
     def write(self, vals):
-        if not self.env.su and "credit_hold_override_id" in vals:
+        if not self.env.su and {"credit_hold_override_id", "credit_prepaid"} & set(
+            vals
+        ):
             raise AccessError(_override_link_error(self.env))
         if vals.get("state") == "sale":
             # the backstop of every path: RPC, import, another addon's write
@@ -279,10 +329,18 @@ class SaleOrder(models.Model):
             # upsert makes a concurrent confirmation wait, then fail with a
             # serialization error that Odoo retries, so the retry sees the
             # first order in its exposure.
-            partner, reasons, with_hints = order._credit_check(
+            partner, reasons, with_hints, coverage = order._credit_check(
                 pending=pending, hints=False, lock=True
             )
-            decision = order._credit_enforce(partner, reasons, with_hints)
+            decision = order._credit_enforce(partner, reasons, with_hints, coverage)
+            if decision == "prepaid" and not order.credit_prepaid:
+                order.credit_prepaid = True
+                order._message_log(
+                    body=self.env._(
+                        "Confirmed as paid in advance despite a credit rule that "
+                        "blocks it: covered by the money received."
+                    )
+                )
             pending[(partner.id, order.company_id.id)] += order._credit_amount_company()
             warnings = [r for r in reasons if r["mode"] == "warn"]
             if warnings and decision != "prepaid":
@@ -305,8 +363,8 @@ class SaleOrder(models.Model):
     def _credit_on_override(self, override, reasons, grown=False):
         self._credit_confirm_under_override(override, reasons, grown=grown)
 
-    def _credit_refusal_message(self, partner, reasons, grown=False):
-        return self._credit_blocked_message(reasons, increase=grown)
+    def _credit_refusal_message(self, partner, reasons, coverage=None, grown=False):
+        return self._credit_blocked_message(reasons, increase=grown, coverage=coverage)
 
     def _credit_confirm_under_override(self, override, reasons, grown=False):
         """Record that ``override`` let this order through despite ``reasons``:
@@ -352,7 +410,7 @@ class SaleOrder(models.Model):
             body=Markup("%s%s") % (order_note, self._credit_reasons_html(reasons))
         )
 
-    def _credit_blocked_message(self, reasons, increase=False):
+    def _credit_blocked_message(self, reasons, increase=False, coverage=None):
         customer = self.partner_invoice_id.commercial_partner_id.display_name
         if increase:
             first = self.env._(
@@ -375,6 +433,17 @@ class SaleOrder(models.Model):
             if r.get("hint"):
                 line += self.env._(" — to release: %(hint)s", hint=r["hint"])
             lines.append(line)
+        if coverage is not None:
+            currency = self.company_id.currency_id
+            lines.append(
+                self.env._(
+                    "Covered by money received: %(covered)s of %(amount)s; "
+                    "%(missing)s still missing.",
+                    covered=format_amount(self.env, coverage.covered_amount, currency),
+                    amount=format_amount(self.env, coverage.needed, currency),
+                    missing=format_amount(self.env, coverage.missing, currency),
+                )
+            )
         lines.append(
             self.env._(
                 "Ask a credit manager to override the hold, or get the order "
@@ -391,8 +460,9 @@ class SaleOrder(models.Model):
 
 def _override_link_error(env):
     return env._(
-        "The credit override an order was confirmed under is recorded by the "
-        "confirmation only: it cannot be set or removed by hand."
+        "The credit override an order was confirmed under, and whether it was "
+        "confirmed as paid in advance, are recorded by the confirmation only: "
+        "they cannot be set or removed by hand."
     )
 
 

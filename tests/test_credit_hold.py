@@ -312,8 +312,9 @@ class TestHoldRules(CreditCollectionCommon):
         self.customer.credit_prepayment_only = True
         refund = self._invoice(self.customer, 50.0, move_type="out_refund")
         self.assertEqual(refund.state, "posted")
+        # the credit note's 50 pays 50 of an 80 invoice in advance: not enough
         with self.assertRaisesRegex(UserError, "cannot be posted"):
-            self._invoice(self.customer, 50.0)
+            self._invoice(self.customer, 80.0)
 
     def test_disputed_amounts_count_per_tier(self):
         self.tier.write(

@@ -32,6 +32,12 @@ class TestConfirmationRace(BaseCase):
             cls.partner_id = orders.partner_id.id
 
     def test_exactly_one_concurrent_confirmation_passes(self):
+        self._assert_exactly_one_confirmed("Credit limit")
+
+    def _assert_exactly_one_confirmed(self, refusal):
+        """Confirm every order of ``self.order_ids`` at once, each in its own
+        committed transaction: exactly one passes, the others are refused
+        with ``refusal`` in the message."""
         barrier = threading.Barrier(N_ORDERS, timeout=30)
         results = {}
 
@@ -70,9 +76,49 @@ class TestConfirmationRace(BaseCase):
         self.assertEqual(len(confirmed), 1, results)
         self.assertEqual(len(refused), N_ORDERS - 1, results)
         for oid in refused:
-            self.assertIn("Credit limit", results[oid])
+            self.assertIn(refusal, results[oid])
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             states = env["sale.order"].browse(self.order_ids).mapped("state")
             self.assertEqual(states.count("sale"), 1)
             self.assertEqual(states.count("draft"), N_ORDERS - 1)
+
+
+@tagged("post_install", "-at_install")
+class TestPrepaymentRace(TestConfirmationRace):
+    """Orders of a cash customer racing for the same money received: one
+    transfer of 1,000 and four orders of 600. One payment never pays two
+    orders."""
+
+    @classmethod
+    def setUpClass(cls):
+        BaseCase.setUpClass.__func__(cls)
+        cls.registry = Registry(get_db_name())
+        cls.tag = uuid.uuid4().hex[:8]
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            orders = race_book(env, f"Cash race {cls.tag}", N_ORDERS)
+            partner = orders.partner_id
+            partner.credit_prepayment_only = True
+            journal = env["account.journal"].search(
+                [("type", "=", "bank"), ("company_id", "=", env.company.id)], limit=1
+            )
+            payment = env["account.payment"].create(
+                {
+                    "payment_type": "inbound",
+                    "partner_type": "customer",
+                    "partner_id": partner.id,
+                    "amount": 1000.0,
+                    "journal_id": journal.id,
+                }
+            )
+            payment.action_post()
+            cls.order_ids = orders.ids
+            cls.partner_id = partner.id
+
+    def test_exactly_one_concurrent_confirmation_passes(self):
+        self._assert_exactly_one_confirmed("still missing")
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            orders = env["sale.order"].browse(self.order_ids)
+            self.assertEqual(orders.mapped("credit_prepaid").count(True), 1)
