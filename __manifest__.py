@@ -4,7 +4,7 @@
     "name": "Credit & Collections",
     "summary": "Credit holds that really stop sales orders, aging-based "
     "collection stages and escalation, inside Odoo's accounting",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Accounting",
     "website": "https://github.com/credit-collection/account_credit_collection",
     "author": "Credit & Collections contributors",
@@ -33,6 +33,8 @@
         "wizards/credit_hold_override_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/credit_application_views.xml",
         "views/sale_order_views.xml",
         "views/account_credit_collection_menus.xml",
         "wizards/credit_collection_simulation_views.xml",

@@ -9,6 +9,7 @@ def post_init_hook(env):
     companies = env["res.company"].with_context(active_test=False).search([])
     env["credit.collection.policy"]._create_default_tiers(companies)
     env["credit.collectability.curve"]._create_default_curves(companies)
+    env["credit.application.criterion"]._create_default_criteria(companies)
 
 
 def uninstall_hook(env):

@@ -15,6 +15,7 @@ from . import credit_hold_sync
 from . import res_company
 from . import res_partner
 from . import res_partner_credit_figures
+from . import res_partner_credit_decision
 from . import credit_check_mixin
 from . import sale_order
 from . import sale_order_credit_release
@@ -26,3 +27,5 @@ from . import credit_collection_action
 from . import credit_collection_action_runner
 from . import credit_collection_action_handlers
 from . import credit_collection_action_delivery
+from . import res_config_settings
+from . import credit_application

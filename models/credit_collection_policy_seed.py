@@ -5,14 +5,23 @@ Strategic, New customer and Prepayment only."""
 
 from odoo import api, models
 
+# the seeded New customer tier (the tier of unvetted customers)
+NEW_CUSTOMER_SEQUENCE = 30
+
 
 class CreditCollectionPolicy(models.Model):
     _inherit = "credit.collection.policy"
 
     @api.model
     def _create_default_tiers(self, companies):
-        """Seed the standard tiers for companies that have none."""
-        return companies._credit_seed_missing(self._name, self._default_tier_values)
+        """Seed the standard tiers for companies that have none; their New
+        customer tier is the tier of customers created without an approved
+        credit application (``credit_unvetted_policy_id``)."""
+        tiers = companies._credit_seed_missing(self._name, self._default_tier_values)
+        for tier in tiers.filtered(lambda t: t.sequence == NEW_CUSTOMER_SEQUENCE):
+            if not tier.company_id.credit_unvetted_policy_id:
+                tier.company_id.sudo().credit_unvetted_policy_id = tier
+        return tiers
 
     @api.model
     def _default_tier_values(self, company):
@@ -54,7 +63,7 @@ class CreditCollectionPolicy(models.Model):
             },
             {
                 "name": self.env._("New customer"),
-                "sequence": 30,
+                "sequence": NEW_CUSTOMER_SEQUENCE,
                 "company_id": company.id,
                 "description": self.env._(
                     "First orders: a low default limit and no overdue item older "

@@ -1,16 +1,53 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import api, models
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
+
+    credit_unvetted_policy_id = fields.Many2one(
+        "credit.collection.policy",
+        string="Tier of Unvetted Customers",
+        domain="[('company_id', '=', id)]",
+        help="The credit tier of customers created without an approved credit "
+        "application (New customer: a low default limit; Prepayment only: no "
+        "credit at all). Customers that existed before the setting keep "
+        "theirs. Empty: new customers get the default tier.",
+    )
+    credit_application_threshold = fields.Monetary(
+        string="Second Approval Above",
+        currency_field="currency_id",
+        default=50000.0,
+        help="A credit application for a limit above this amount needs a "
+        "second approver from the group below, after a Collections Manager.",
+    )
+    credit_application_group_id = fields.Many2one(
+        "res.groups",
+        string="Second Approvers",
+        help="Who gives the second approval of large credit applications "
+        "(empty: Collections Managers; never the first approver or the "
+        "requester).",
+    )
+    credit_review_months = fields.Integer(
+        string="Credit Review (months)",
+        default=12,
+        help="An approved credit application sets the customer's next credit "
+        "review this many months later; 0: no review date.",
+    )
+    credit_review_lapse_reset = fields.Boolean(
+        string="Lapsed Review Resets the Limit",
+        help="When a customer's credit review date has passed by a month "
+        "without a new approved application, the customer goes back to its "
+        "tier's default limit.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
         self.env["credit.collection.policy"]._create_default_tiers(companies)
         self.env["credit.collectability.curve"]._create_default_curves(companies)
+        self.env["credit.application.criterion"]._create_default_criteria(companies)
         return companies
 
     def _credit_seed_missing(self, model_name, values):

@@ -102,11 +102,6 @@ class ResPartner(models.Model):
         compute_sudo=True,
     )
 
-    def write(self, vals):
-        if {"credit_policy_id", "credit_prepayment_only"} & set(vals):
-            self.env["credit.hold"]._check_manager()
-        return super().write(vals)
-
     # ------------------------------------------------------------------ computes
     @api.depends_context("company")
     def _compute_credit_currency(self):

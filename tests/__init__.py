@@ -1,6 +1,7 @@
 from . import test_collection_case
 from . import test_credit_hold
 from . import test_cash_first
+from . import test_credit_application
 from . import test_credit_race
 from . import test_credit_rpc
 from . import test_generate_book

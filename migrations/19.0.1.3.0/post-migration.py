@@ -1,0 +1,47 @@
+# Copyright 2026 Credit & Collections contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""19.0.1.3.0 (cash first): the shipped Prepayment only tier's customers are
+invoiced normally (money received pays in advance); customers created from
+now on without an approved credit application get the New customer tier.
+Existing customers keep their tier: nobody is blocked overnight."""
+
+from odoo import SUPERUSER_ID, api
+
+OLD_PREPAYMENT_DESCRIPTION = (
+    "No credit: orders are confirmed only when paid in advance."
+)
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    companies = env["res.company"].with_context(active_test=False).search([])
+    env["credit.application.criterion"]._create_default_criteria(companies)
+    Policy = env["credit.collection.policy"].with_context(active_test=False)
+    seeded = Policy._default_tier_values(env.company)
+    new_description = next(
+        vals["description"] for vals in seeded if vals.get("is_prepayment_only")
+    )
+    for tier in Policy.search([("is_prepayment_only", "=", True)]):
+        # a description the user did not change
+        if (tier.with_context(lang="en_US").description or "").strip() == (
+            OLD_PREPAYMENT_DESCRIPTION
+        ):
+            tier.with_context(lang="en_US").description = new_description
+    # the tier of unvetted customers: each company's seeded New customer tier
+    for company in env["res.company"].search(
+        [("credit_unvetted_policy_id", "=", False)]
+    ):
+        tier = Policy.search(
+            [
+                ("company_id", "=", company.id),
+                ("sequence", "=", 30),
+                ("is_default", "=", False),
+                ("is_prepayment_only", "=", False),
+                ("active", "=", True),
+            ],
+            limit=1,
+        )
+        if tier:
+            company.credit_unvetted_policy_id = tier
