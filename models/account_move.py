@@ -6,6 +6,7 @@ from odoo.tools import format_amount
 
 from .clock import credit_today
 from .credit_hold_sync import schedule_hold_sync
+from .credit_rules import term_days
 from .money_received import coverage as money_coverage
 
 
@@ -170,7 +171,10 @@ class AccountMove(models.Model):
                 partner = move.commercial_partner_id.with_company(company).sudo()
                 exposure = exposures.get(partner.id)
                 reasons = partner._credit_evaluate(
-                    company, exposure=exposure, batch=batch
+                    company,
+                    exposure=exposure,
+                    batch=batch,
+                    payment_term_days=move._credit_payment_term_days,
                 )
                 move._credit_enforce(
                     partner,
@@ -191,6 +195,16 @@ class AccountMove(models.Model):
     def _credit_amount_company(self):
         self.ensure_one()
         return abs(self.amount_total_signed)
+
+    def _credit_payment_term_days(self):
+        """The days of credit this invoice gives: from its date to its last
+        due date (its payment term's, or the due date set by hand)."""
+        date_ref = self.invoice_date or fields.Date.context_today(self)
+        if self.invoice_payment_term_id:
+            return term_days(self.invoice_payment_term_id, date_ref)
+        if self.invoice_date_due:
+            return max((self.invoice_date_due - date_ref).days, 0)
+        return 0
 
     def _credit_is_prepaid(self):
         """The invoice of orders confirmed as paid in advance, or one that

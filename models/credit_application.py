@@ -531,10 +531,13 @@ class CreditApplication(models.Model):
         """Customers whose credit review date has come: an activity for the
         credit managers (once); a review lapsed for a month resets the
         customer to its tier's default limit where the company says so."""
+        summary = self.env._("Credit review due")
         for company in self.env["res.company"].search([]):
             today = credit_today(self.env, company)
             Partner = self.env["res.partner"].with_company(company).sudo()
             due = Partner.search([("credit_review_date", "<=", today)])
+            if not due:
+                continue
             managers = (
                 self.env.ref(MANAGER_GROUP)
                 .sudo()
@@ -542,29 +545,29 @@ class CreditApplication(models.Model):
                     lambda u, c=company: u.active and not u.share and c in u.company_ids
                 )
             )
-            summary = self.env._("Credit review due")
+            lapsed = due.filtered(
+                lambda p, t=today: p.credit_review_date + relativedelta(months=1) <= t
+            )
+            if company.credit_review_lapse_reset and lapsed:
+                lapsed._credit_review_lapsed()
+                due -= lapsed
+            if not managers:
+                continue
             for partner in due:
-                if (
-                    partner.credit_review_date + relativedelta(months=1) <= today
-                    and company.credit_review_lapse_reset
-                ):
-                    partner._credit_review_lapsed()
+                if any(a.summary == summary for a in partner.activity_ids):
                     continue
-                if managers and not partner.activity_ids.filtered(
-                    lambda a: a.summary == summary
-                ):
-                    partner.activity_schedule(
-                        "mail.mail_activity_data_todo",
-                        date_deadline=partner.credit_review_date,
-                        user_id=managers[0].id,
-                        summary=summary,
-                        note=self.env._(
-                            "The credit of %(customer)s in %(company)s is due for "
-                            "review: submit a new credit application.",
-                            customer=partner.display_name,
-                            company=company.name,
-                        ),
-                    )
+                partner.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    date_deadline=partner.credit_review_date,
+                    user_id=managers[0].id,
+                    summary=summary,
+                    note=self.env._(
+                        "The credit of %(customer)s in %(company)s is due for "
+                        "review: submit a new credit application.",
+                        customer=partner.display_name,
+                        company=company.name,
+                    ),
+                )
 
 
 class CreditApplicationCriterion(models.Model):

@@ -24,6 +24,9 @@ RULE_FIELDS = (
     "use_amount_at_risk",
     "amount_at_risk_mode",
     "amount_at_risk_threshold",
+    "use_payment_term",
+    "payment_term_mode",
+    "max_payment_term_days",
 )
 RuleParams = namedtuple("RuleParams", ("id",) + RULE_FIELDS)
 NO_RULES = RuleParams(0, *(False for _f in RULE_FIELDS))
@@ -51,6 +54,7 @@ THRESHOLD_FIELDS = (
     "broken_promises_threshold",
     "amount_at_risk_threshold",
     "promise_grace_days",
+    "max_payment_term_days",
 )
 
 RULE_MODES = [("block", "Block"), ("warn", "Warn")]
@@ -148,6 +152,22 @@ class CreditCollectionPolicy(models.Model):
         string="Allowed Amount at Risk",
         currency_field="currency_id",
         tracking=True,
+    )
+    # payment terms
+    use_payment_term = fields.Boolean(
+        string="Payment Term Rule",
+        tracking=True,
+        help="Refuse or warn when a quotation (or, when the tier blocks "
+        "invoicing, an invoice) gives a longer payment term than allowed.",
+    )
+    payment_term_mode = fields.Selection(
+        RULE_MODES, default="block", required=True, tracking=True
+    )
+    max_payment_term_days = fields.Integer(
+        string="Longest Payment Term (days)",
+        tracking=True,
+        help="The longest payment term this tier's customers get, in days "
+        "from the order or invoice date to its last due date.",
     )
     # prepayment
     is_prepayment_only = fields.Boolean(

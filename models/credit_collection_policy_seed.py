@@ -66,12 +66,16 @@ class CreditCollectionPolicy(models.Model):
                 "sequence": NEW_CUSTOMER_SEQUENCE,
                 "company_id": company.id,
                 "description": self.env._(
-                    "First orders: a low default limit and no overdue item older "
-                    "than 15 days."
+                    "Customers without an approved credit application: a low "
+                    "default limit, payment terms of 30 days at most and no "
+                    "overdue item older than 15 days."
                 ),
                 "use_credit_limit": True,
                 "credit_limit_mode": "block",
                 "default_credit_limit": 5000.0,
+                "use_payment_term": True,
+                "max_payment_term_days": 30,
+                "payment_term_mode": "block",
                 "use_overdue_days": True,
                 "overdue_days_threshold": 15,
                 "overdue_days_mode": "block",

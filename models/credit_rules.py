@@ -44,6 +44,9 @@ class Figures:
     broken_promises: int = 0  # broken in the last 12 months
     case: Any = None  # its collection case (credit.collection.case), or empty
     manual_holds: Any = None  # its manual holds (credit.hold), or empty
+    # the payment term the document gives, in days (a callable, read only
+    # when the tier has the rule), or None (no document)
+    payment_term_days: Any = None
 
 
 @dataclass
@@ -454,10 +457,47 @@ def rule_manual(ctx, params, figures):
     return reasons
 
 
+def term_days(term, date_ref):
+    """The days from ``date_ref`` to the last due date ``term`` (an
+    account.payment.term, may be empty: immediate payment) gives."""
+    if not term or not term.line_ids:
+        return 0
+    return max((line._get_due_date(date_ref) - date_ref).days for line in term.line_ids)
+
+
+def rule_payment_term(ctx, params, figures):
+    if not params.use_payment_term or figures.payment_term_days is None:
+        return []
+    days = figures.payment_term_days()
+    threshold = params.max_payment_term_days
+    if days <= threshold:
+        return []
+    return [
+        _reason(
+            "payment_term",
+            params.payment_term_mode,
+            ctx.env._(
+                "Payment term of %(days)s days — allowed %(threshold)s",
+                days=days,
+                threshold=threshold,
+            ),
+            ctx.env._(
+                "give a payment term of at most %(threshold)s days, or submit a "
+                "credit application for longer terms",
+                threshold=threshold,
+            ),
+            measured=days,
+            threshold=threshold,
+            is_amount=False,
+        )
+    ]
+
+
 # in the order the reasons are listed (blocking ones first, stable)
 RULES = (
     rule_prepayment,
     rule_limit,
+    rule_payment_term,
     rule_overdue_amount,
     rule_overdue_days,
     rule_broken_promises,

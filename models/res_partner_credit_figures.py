@@ -55,6 +55,7 @@ class ResPartner(models.Model):
         order_amount=0.0,
         hints=True,
         batch=None,
+        payment_term_days=None,
     ):
         """The hold rules that fire for this commercial partner in ``company``
         (``credit_rules.evaluate``).
@@ -67,6 +68,8 @@ class ResPartner(models.Model):
         :param batch: figures read once for many partners by
             ``_credit_batch_data`` (default policy, cases, manual holds, broken
             promises), so that a batch costs no query per partner
+        :param payment_term_days: the document's payment term in days (a
+            callable, read only when the tier has the payment-term rule)
         :return: list of reason dicts, blocking ones first
         """
         self.ensure_one()
@@ -87,6 +90,7 @@ class ResPartner(models.Model):
         )
         params = partner._credit_batch_params(company, batch)
         figures = partner._credit_figures(company, batch, exposure, order_amount)
+        figures.payment_term_days = payment_term_days
         if params.use_broken_promises:
             broken = batch["broken_promises"]
             if broken is None:  # a lazy batch: read when the tier needs it

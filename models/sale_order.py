@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
-from .credit_rules import blocking
+from .credit_rules import blocking, term_days
 from .money_received import coverage as money_coverage
 
 CHECKED_KEY = "account_credit_collection.confirming"
@@ -128,6 +128,11 @@ class SaleOrder(models.Model):
         """Rules firing for this order's customer if it were confirmed now."""
         return self._credit_check(extra_amount=extra_amount, hints=hints)[1]
 
+    def _credit_payment_term_days(self):
+        """The days of credit this order's payment term gives."""
+        date_ref = fields.Date.to_date(self.date_order) or fields.Date.today()
+        return term_days(self.sudo().payment_term_id, date_ref)
+
     def _credit_covered(self, coverage):
         return coverage.covers(self.company_id.currency_id) or self._credit_is_prepaid()
 
@@ -181,6 +186,7 @@ class SaleOrder(models.Model):
                 order=self,
                 order_amount=own + extra_amount,
                 hints=hints,
+                payment_term_days=self._credit_payment_term_days,
             )
 
         def coverage():

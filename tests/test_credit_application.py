@@ -271,3 +271,59 @@ class TestCreditApplication(CreditCollectionCommon):
         self.env["credit.application"].with_context(
             credit_collection_date=day
         )._cron_credit_reviews()
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentTermRule(CreditCollectionCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tier.write(
+            {
+                "use_payment_term": True,
+                "max_payment_term_days": 30,
+                "payment_term_mode": "block",
+                "block_invoice_posting": True,
+            }
+        )
+        cls.days30 = cls.env.ref("account.account_payment_term_30days")
+        cls.days45 = cls.env.ref("account.account_payment_term_45days")
+
+    def test_longer_term_than_the_tier_allows_is_refused(self):
+        order = self._order(self.customer, 100.0, user=self.salesman)
+        order.payment_term_id = self.days45
+        self.assertEqual(order.credit_check_state, "block")
+        self.assertIn("Payment term of 45 days", order.credit_check_html)
+        with self.assertRaisesRegex(UserError, "at most 30 days"):
+            order.with_user(self.salesman).action_confirm()
+        order.payment_term_id = self.days30
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_warn_mode_confirms_and_logs(self):
+        self.tier.payment_term_mode = "warn"
+        order = self._order(self.customer, 100.0, user=self.salesman)
+        order.payment_term_id = self.days45
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertIn("Payment term of 45 days", order.message_ids[:1].body)
+
+    def test_invoice_with_a_longer_term_is_not_posted(self):
+        invoice = self._invoice(self.customer, 100.0, post=False)
+        invoice.invoice_payment_term_id = self.days45
+        with self.assertRaisesRegex(UserError, "Payment term of 45 days"):
+            invoice.action_post()
+        invoice.invoice_payment_term_id = self.days30
+        invoice.action_post()
+        self.assertEqual(invoice.state, "posted")
+
+    def test_negative_maximum_term_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "negative"):
+            with self.env.cr.savepoint():
+                self.tier.max_payment_term_days = -1
+        self.assertEqual(self.tier.max_payment_term_days, 30)
+
+    def test_shipped_new_customer_tier_allows_30_days(self):
+        new_tier = self.company.credit_unvetted_policy_id
+        self.assertTrue(new_tier.use_payment_term)
+        self.assertEqual(new_tier.max_payment_term_days, 30)
