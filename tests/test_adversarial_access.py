@@ -437,6 +437,10 @@ class TestAdversarialAccess(HttpCase):
             "accountant": "account.group_account_manager,"
             "sales_team.group_sale_salesman_all_leads",
             "portal": "base.group_portal",
+            # an Invoicing user who may edit contacts (a collections user):
+            # credit decisions are still not theirs
+            "billing": "account.group_account_invoice,base.group_partner_manager,"
+            "sales_team.group_sale_salesman",
         }
         cls.users = {
             key: new_test_user(
@@ -531,6 +535,14 @@ class TestAdversarialAccess(HttpCase):
             .with_user(cls.users["manager"])
             .create({"policy_id": cls.tier.id})
         )
+        # a credit application of the salesman, submitted and recommended
+        cls.application = (
+            env["credit.application"]
+            .with_user(cls.users["salesman"])
+            .create({"partner_id": cls.customer.id, "requested_limit": 1e6})
+        )
+        cls.application.action_submit()
+        cls.application.with_user(cls.users["collector"]).recommendation = "approve"
 
     @classmethod
     def _order(cls, partner, amount):
@@ -628,6 +640,16 @@ class TestAdversarialAccess(HttpCase):
             "fee_lines": self.fee_action.fee_move_id.invoice_line_ids.sudo().read(
                 ["credit_fee_kind", "credit_fee_item_id", "credit_interest_to"]
             ),
+            "decisions": (
+                partner.use_partner_credit_limit,
+                partner.credit_review_date,
+                self.env["res.partner"]
+                .sudo()
+                .search_count([("credit_limit", ">", 1e5)]),
+            ),
+            "application": self.application.sudo().read(
+                ["state", "approved_limit", "first_approver_id", "requested_limit"]
+            ),
         }
 
     # --------------------------------------------------------------- attempts
@@ -643,7 +665,71 @@ class TestAdversarialAccess(HttpCase):
             self._attempts_orders_holds(kit)
             + self._attempts_settings_cases(kit)
             + self._attempts_outbox_config(kit)
+            + self._attempts_credit_decisions(kit)
         )
+
+    def _attempts_credit_decisions(self, kit):
+        """A customer's credit limit, tier and review date, and credit
+        applications: the credit team's decisions."""
+        application = self.application.id
+        attempts = []
+        for user in ("salesman", "collector", "billing"):
+            attempts += [
+                (
+                    "raise the customer's credit limit",
+                    user,
+                    kit.partner_write({"credit_limit": 1e6}),
+                ),
+                (
+                    "own limit flag and limit",
+                    user,
+                    kit.partner_write(
+                        {"use_partner_credit_limit": True, "credit_limit": 1e6}
+                    ),
+                ),
+                (
+                    "credit review date",
+                    user,
+                    kit.partner_write({"credit_review_date": "2099-01-01"}),
+                ),
+                (
+                    "create a customer with a credit limit",
+                    user,
+                    lambda call: call(
+                        "res.partner",
+                        "create",
+                        [{"name": "Self-granted", "credit_limit": 1e6}],
+                    ),
+                ),
+                (
+                    "approve a credit application",
+                    user,
+                    lambda call: call(
+                        "credit.application", "action_approve", [application]
+                    ),
+                ),
+                (
+                    "write an application applied",
+                    user,
+                    lambda call: call(
+                        "credit.application",
+                        "write",
+                        [application],
+                        {"state": "applied", "approved_limit": 1e6},
+                    ),
+                ),
+                (
+                    "raise a submitted application's limit",
+                    user,
+                    lambda call: call(
+                        "credit.application",
+                        "write",
+                        [application],
+                        {"requested_limit": 1e7},
+                    ),
+                ),
+            ]
+        return attempts
 
     def _attempts_orders_holds(self, kit):
         """A held order confirmed, holds, customer credit settings."""

@@ -152,3 +152,54 @@ class TestTours(HttpCase):
             login="tour_manager",
         )
         self.assertEqual(self.env["credit.collection.action"].search_count([]), actions)
+
+    def test_e_credit_application_approved_then_order_confirmed(self):
+        applicant = self.env["res.partner"].create(
+            {"name": "Tour Applicant Ltd", "is_company": True}
+        )
+        # a new customer: the New customer tier and its 5,000 default limit
+        self.assertEqual(
+            applicant.with_company(self.company).credit_policy_id,
+            self.company.credit_unvetted_policy_id,
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": applicant.id,
+                "user_id": self.salesman.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "price_unit": 8000.0,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        self.assertEqual(order.credit_check_state, "block")
+        self.start_tour(
+            "/odoo/action-account_credit_collection.credit_application_action/new",
+            "credit_collection_salesperson_credit_application",
+            login="tour_salesman",
+        )
+        application = self.env["credit.application"].search(
+            [("partner_id", "=", applicant.id)]
+        )
+        self.assertEqual(application.state, "submitted")
+        self.assertEqual(application.user_id, self.salesman)
+        self.start_tour(
+            f"/odoo/credit.application/{application.id}",
+            "credit_collection_manager_approves_application",
+            login="tour_manager",
+        )
+        application.invalidate_recordset()
+        self.assertEqual(application.state, "applied")
+        self.assertEqual(application.first_approver_id, self.manager)
+        self.assertEqual(applicant.with_company(self.company).credit_limit, 10000.0)
+        self.start_tour(
+            f"/odoo/sale.order/{order.id}",
+            "credit_collection_salesperson_confirms_after_application",
+            login="tour_salesman",
+        )
+        self.assertEqual(order.state, "sale")

@@ -213,3 +213,85 @@ tours.add("credit_collection_manager_dry_run", {
         },
     ],
 });
+
+// (e) A salesperson asks for a new customer's credit: a credit application.
+tours.add("credit_collection_salesperson_credit_application", {
+    steps: () => [
+        {
+            content: "The customer",
+            trigger: ".o_field_widget[name=partner_id] input",
+            run: "edit Tour Applicant",
+        },
+        {
+            trigger: ".o-autocomplete--dropdown-item:contains(Tour Applicant Ltd)",
+            run: "click",
+        },
+        {
+            content: "The limit asked for",
+            trigger: ".o_field_widget[name=requested_limit] input",
+            run: "edit 10000",
+        },
+        {
+            content: "Submit it to the credit team",
+            trigger: "button[name=action_submit]",
+            run: "click",
+        },
+        {
+            content: "Submitted",
+            trigger:
+                ".o_statusbar_status button.o_arrow_button_current:contains(Submitted)",
+        },
+    ],
+});
+
+// (e) ... a credit manager recommends and approves it ...
+tours.add("credit_collection_manager_approves_application", {
+    steps: () => [
+        {
+            trigger: "a.nav-link:contains(Scorecard and recommendation)",
+            run: "click",
+        },
+        {
+            content: "The analyst's recommendation",
+            trigger: ".o_field_widget[name=recommendation] .o_select_menu_toggler",
+            run: "click",
+        },
+        {
+            trigger: ".o_select_menu_item:contains(Approve as requested)",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=recommendation_note] textarea",
+            run: "edit Trade references good, two years of prompt payment",
+        },
+        {
+            content: "Approve",
+            trigger: "button[name=action_approve]",
+            run: "click",
+        },
+        {
+            content: "Applied to the customer",
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains(Applied)",
+        },
+    ],
+});
+
+// (e) ... and the salesperson confirms the order the new limit now covers.
+tours.add("credit_collection_salesperson_confirms_after_application", {
+    steps: () => [
+        {
+            content: "No hold banner",
+            trigger:
+                ".o_form_view:not(:has(.alert-danger:contains(this order cannot be confirmed)))",
+        },
+        {
+            content: "Confirm",
+            trigger: "button[name=action_confirm]:not(.o_invisible_modifier)",
+            run: "click",
+        },
+        {
+            content: "The order is confirmed",
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains(Sales Order)",
+        },
+    ],
+});
