@@ -266,7 +266,8 @@ class CreditApplication(models.Model):
                 )
             )
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_decided(self):
         if self.filtered(lambda a: a.state in ("approved", "applied")):
             raise UserError(
                 self.env._(
@@ -274,7 +275,6 @@ class CreditApplication(models.Model):
                     "decision: it cannot be deleted."
                 )
             )
-        return super().unlink()
 
     def _add_criteria(self):
         """A scorecard line for each active criterion of the company."""
@@ -532,7 +532,7 @@ class CreditApplication(models.Model):
         credit managers (once); a review lapsed for a month resets the
         customer to its tier's default limit where the company says so."""
         summary = self.env._("Credit review due")
-        for company in self.env["res.company"].search([]):
+        for company in self.env["res.company"].search([("active", "=", True)]):
             today = credit_today(self.env, company)
             Partner = self.env["res.partner"].with_company(company).sudo()
             due = Partner.search([("credit_review_date", "<=", today)])

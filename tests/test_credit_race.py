@@ -26,10 +26,14 @@ class TestConfirmationRace(BaseCase):
         cls.tag = uuid.uuid4().hex[:8]
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
-            # each order fits in the limit alone; no two fit together
-            orders = race_book(env, f"Race {cls.tag}", N_ORDERS)
+            orders = cls._make_book(env)
             cls.order_ids = orders.ids
             cls.partner_id = orders.partner_id.id
+
+    @classmethod
+    def _make_book(cls, env):
+        # each order fits in the limit alone; no two fit together
+        return race_book(env, f"Race {cls.tag}", N_ORDERS)
 
     def test_exactly_one_concurrent_confirmation_passes(self):
         self._assert_exactly_one_confirmed("Credit limit")
@@ -91,30 +95,24 @@ class TestPrepaymentRace(TestConfirmationRace):
     orders."""
 
     @classmethod
-    def setUpClass(cls):
-        BaseCase.setUpClass.__func__(cls)
-        cls.registry = Registry(get_db_name())
-        cls.tag = uuid.uuid4().hex[:8]
-        with cls.registry.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            orders = race_book(env, f"Cash race {cls.tag}", N_ORDERS)
-            partner = orders.partner_id
-            partner.credit_prepayment_only = True
-            journal = env["account.journal"].search(
-                [("type", "=", "bank"), ("company_id", "=", env.company.id)], limit=1
-            )
-            payment = env["account.payment"].create(
-                {
-                    "payment_type": "inbound",
-                    "partner_type": "customer",
-                    "partner_id": partner.id,
-                    "amount": 1000.0,
-                    "journal_id": journal.id,
-                }
-            )
-            payment.action_post()
-            cls.order_ids = orders.ids
-            cls.partner_id = partner.id
+    def _make_book(cls, env):
+        orders = race_book(env, f"Cash race {cls.tag}", N_ORDERS)
+        partner = orders.partner_id
+        partner.credit_prepayment_only = True
+        journal = env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", env.company.id)], limit=1
+        )
+        payment = env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": partner.id,
+                "amount": 1000.0,
+                "journal_id": journal.id,
+            }
+        )
+        payment.action_post()
+        return orders
 
     @classmethod
     def tearDownClass(cls):
