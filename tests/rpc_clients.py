@@ -89,7 +89,7 @@ class JsonRpcClient:
             data = body["error"].get("data") or {}
             kind = (data.get("name") or "ServerError").rsplit(".", 1)[-1]
             raise RpcError(kind, data.get("message") or body["error"].get("message"))
-        return body["result"]
+        return body.get("result")  # omitted when the method returns None
 
 
 CLIENTS = (XmlRpcClient, JsonRpcClient)

@@ -6,9 +6,10 @@ customer's invoices are posted — on the shipped Prepayment only tier."""
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import CreditCollectionCommon
+from .rpc_clients import JsonRpcClient, RpcError, XmlRpcClient
 
 
 @tagged("post_install", "-at_install")
@@ -229,3 +230,137 @@ class TestMoneyReceivedCoversOrders(CreditCollectionCommon):
             )
         self._confirm_as(order, self.salesman)
         self.assertFalse(order.credit_prepaid)  # on credit, within the limit
+
+
+@tagged("post_install", "-at_install")
+class TestCashCustomerOverRpc(HttpCase):
+    """The cash customer's day as the users live it, through the external API
+    of a running server: the accountant registers the customer's transfer,
+    the salesperson confirms the order, the accountant invoices it, posts it
+    and matches the transfer; the next order, without money, is refused."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.company = env.company
+        cash_tier = env["credit.collection.policy"].search(
+            [("company_id", "=", cls.company.id), ("is_prepayment_only", "=", True)],
+            limit=1,
+        )
+        cls.customer = env["res.partner"].create(
+            {"name": "Cash RPC Ltd", "is_company": True}
+        )
+        cls.customer.with_company(cls.company).credit_policy_id = cash_tier
+        cls.salesman = new_test_user(
+            env, "ccol_cash_sales", groups="sales_team.group_sale_salesman"
+        )
+        cls.accountant = new_test_user(
+            env,
+            "ccol_cash_accountant",
+            groups="account.group_account_invoice,sales_team.group_sale_salesman_all_leads",
+        )
+        cls.product = env["product.product"].create(
+            {
+                "name": "Cash service",
+                "type": "service",
+                "invoice_policy": "order",
+                "taxes_id": [Command.clear()],
+            }
+        )
+        cls.bank = env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", cls.company.id)], limit=1
+        )
+
+    def _client(self, client_class, user):
+        client = client_class(self.base_url(), self.env.cr.dbname, user.id, user.login)
+
+        def call(*args, **kwargs):
+            self.env.cr.flush()
+            self.env.cr.clear()
+            with self.allow_requests(all_requests=True):
+                return client(*args, **kwargs)
+
+        return call
+
+    def _new_order(self, sales, amount):
+        return sales(
+            "sale.order",
+            "create",
+            [
+                {
+                    "partner_id": self.customer.id,
+                    "user_id": self.salesman.id,
+                    "order_line": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": self.product.id,
+                                "price_unit": amount,
+                                "tax_ids": [(5, 0, 0)],
+                            },
+                        )
+                    ],
+                }
+            ],
+        )[0]
+
+    def test_wire_then_order_then_invoice_then_reconcile(self):
+        accountant = self._client(JsonRpcClient, self.accountant)
+        sales = self._client(XmlRpcClient, self.salesman)
+        order_id = self._new_order(sales, 1000.0)
+        with self.assertRaisesRegex(RpcError, "prepayment only"):
+            sales("sale.order", "action_confirm", [order_id])
+        # the transfer arrives: the accountant registers it (a journal entry
+        # on the outstanding receipts account, as Community books it)
+        payment_id = accountant(
+            "account.payment",
+            "create",
+            [
+                {
+                    "payment_type": "inbound",
+                    "partner_type": "customer",
+                    "partner_id": self.customer.id,
+                    "amount": 1000.0,
+                    "journal_id": self.bank.id,
+                }
+            ],
+        )[0]
+        accountant("account.payment", "action_post", [payment_id])
+        sales("sale.order", "action_confirm", [order_id])
+        order = self.env["sale.order"].browse(order_id)
+        self.assertEqual(order.state, "sale")
+        self.assertTrue(order.credit_prepaid)
+        # the money is the order's now: a second order is refused
+        second = self._new_order(sales, 200.0)
+        with self.assertRaisesRegex(RpcError, "still missing"):
+            sales("sale.order", "action_confirm", [second])
+        # invoiced and posted (the tier blocks invoicing: not this invoice)
+        wizard = accountant(
+            "sale.advance.payment.inv",
+            "create",
+            [{"advance_payment_method": "delivered"}],
+            context={"active_model": "sale.order", "active_ids": [order_id]},
+        )[0]
+        accountant(
+            "sale.advance.payment.inv",
+            "create_invoices",
+            [wizard],
+            context={"active_model": "sale.order", "active_ids": [order_id]},
+        )
+        invoice = order.invoice_ids
+        self.assertEqual(len(invoice), 1)
+        accountant("account.move", "action_post", invoice.ids)
+        self.assertEqual(invoice.state, "posted")
+        # the transfer matched to the invoice: paid
+        payment = self.env["account.payment"].browse(payment_id)
+        lines = (invoice.line_ids | payment.move_id.line_ids).filtered(
+            lambda line: line.account_type == "asset_receivable"
+        )
+        accountant("account.move.line", "reconcile", lines.ids)
+        invoice.invalidate_recordset()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        # nothing left: the second order still waits for its money
+        with self.assertRaisesRegex(RpcError, "200.00 still missing"):
+            sales("sale.order", "action_confirm", [second])
