@@ -206,12 +206,16 @@ class CreditApplication(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if not self.env.su:
+                # the requester is whoever asks (self-approval is refused on it)
+                vals["user_id"] = self.env.user.id
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"].next_by_code("credit.application") or "/"
                 )
         applications = super().create(vals_list)
         applications.filtered(lambda a: not a.score_ids)._add_criteria()
+        applications._attach_documents()
         return applications
 
     _DECISION_FIELDS = frozenset(
@@ -235,7 +239,21 @@ class CreditApplication(models.Model):
     def write(self, vals):
         if not self.env.su:
             self._check_write(set(vals))
-        return super().write(vals)
+        result = super().write(vals)
+        if "document_ids" in vals:
+            self._attach_documents()
+        return result
+
+    def _attach_documents(self):
+        """Documents uploaded on the form belong to the application: whoever
+        may read it reads them (an attachment of no record is its uploader's
+        only)."""
+        for application in self:
+            loose = application.sudo().document_ids.filtered(
+                lambda a: not a.res_id and a.create_uid == self.env.user
+            )
+            if loose:
+                loose.write({"res_model": self._name, "res_id": application.id})
 
     def _check_write(self, names):
         if self._DECISION_FIELDS & names:

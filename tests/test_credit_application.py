@@ -151,6 +151,32 @@ class TestCreditApplication(CreditCollectionCommon):
         order.with_user(self.salesman).action_confirm()
         self.assertEqual(order.state, "sale")
 
+    def test_documents_belong_to_the_application(self):
+        partner = self.env["res.partner"].create(
+            {"name": "Docs Ltd", "is_company": True}
+        )
+        document = (
+            self.env["ir.attachment"]
+            .with_user(self.salesman)
+            .create({"name": "balance-sheet.pdf", "raw": b"%PDF-1.4 figures"})
+        )
+        application = self._application(
+            partner,
+            1000.0,
+            document_ids=[(6, 0, document.ids)],
+            user_id=self.manager.id,  # forged: the requester is who asks
+        )
+        self.assertEqual(application.user_id, self.salesman)
+        self.assertEqual(
+            (document.res_model, document.res_id),
+            ("credit.application", application.id),
+        )
+        # the credit manager reads what the salesperson attached
+        self.assertEqual(
+            document.with_user(self.manager).read(["name"])[0]["name"],
+            "balance-sheet.pdf",
+        )
+
     def test_large_application_needs_a_second_approver(self):
         partner = self.env["res.partner"].create(
             {"name": "Big Ltd", "is_company": True}
