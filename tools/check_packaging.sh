@@ -18,7 +18,8 @@
 #              exposure ledger that of the open items (pkg_checks ledger).
 #              Never skipped: no release to upgrade from is an error
 #   uninstall  on that upgraded database (or, checked alone, a fresh install
-#              with the same seed), uninstall the addon: Odoo's own records
+#              with the same seed), after a daily run of the work tree's code,
+#              uninstall the addon: Odoo's own records
 #              must be unchanged and the schema must be the one before the
 #              install
 #
@@ -190,6 +191,10 @@ check_uninstall() {
         py "$CHECKS" seed -c "$ODOO_CONF" -d "$db" 2>"$WORK/uninstall-seed.log" \
             || { tail -30 "$WORK/uninstall-seed.log" >&2; die "seeding $db failed"; }
     fi
+    # the current version's daily run too (the ledger rebuilt, the cases
+    # updated by this code): what it leaves must go as well
+    py "$CHECKS" daily_run -c "$ODOO_CONF" -d "$db" 2>"$WORK/uninstall-daily-run.log" \
+        || { tail -30 "$WORK/uninstall-daily-run.log" >&2; die "the daily run on $db failed"; }
     py "$CHECKS" core -d "$db" -o "$WORK/core-before-uninstall.json"
     run "$WORK/uninstall.log" "uninstalling $ADDON" \
         py "$CHECKS" uninstall -c "$ODOO_CONF" -d "$db"

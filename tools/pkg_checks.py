@@ -13,6 +13,8 @@ Commands that start Odoo (``-c`` an Odoo configuration file, ``-d`` a database):
   escalation run with the fee rule on (reminders, activities, notices, a fee
   invoice, the hold stage's holds); fails unless each of them exists (a check
   on an empty database proves nothing);
+- ``daily_run``: the daily run of the installed version (on an upgraded
+  database: the current version's run after the previous one's);
 - ``uninstall``: uninstall the addon the way the Apps menu does.
 
 Commands that only read PostgreSQL (``-d`` a database):
@@ -597,6 +599,18 @@ def _seed_escalation(env, company, partners):
     print(f"escalation: {summary}, actions {states}")  # pylint: disable=print-used
 
 
+def daily_run(env):
+    """The daily run of the installed code (the scheduled action's), committed:
+    on an upgraded database, the ledger rebuilt and the cases brought up to
+    date by the current version before its uninstall."""
+    summary = env["credit.collection.case"]._cron_daily_run(commit=False)
+    env.flush_all()
+    actions = env["credit.collection.action"].search_count([])
+    print(f"daily run: {summary}, {actions} actions")  # pylint: disable=print-used
+    # a command-line tool owns its transaction
+    env.cr.commit()  # pylint: disable=invalid-commit
+
+
 def uninstall(env):
     module = env["ir.module.module"].search([("name", "=", ADDON)])
     if module.state != "installed":
@@ -636,7 +650,12 @@ def main(argv=None):
         with open(args.output, "w") as f:
             json.dump(snap, f, indent=1, sort_keys=True)
         return
-    commands = {"smoke": smoke, "seed": seed, "uninstall": uninstall}
+    commands = {
+        "smoke": smoke,
+        "seed": seed,
+        "daily_run": daily_run,
+        "uninstall": uninstall,
+    }
     if args.command not in commands:
         parser.error(f"unknown command {args.command}")
     env = _env(args.config, args.database)

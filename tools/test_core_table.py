@@ -52,7 +52,9 @@ def main(folder):
     )
 
     def med(side, module):
-        values = [r["modules"][module][1] for r in side.values() if module in r["modules"]]
+        values = [
+            r["modules"][module][1] for r in side.values() if module in r["modules"]
+        ]
         return statistics.median(values) if values else float("nan")
 
     def tests(side, module):
