@@ -2,10 +2,11 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The side-by-side table of `make test-core` (tools/test_core.sh): reads the
-runs' logs and runs.txt in the folder given and prints, per module, the tests,
-failures and errors and the time of its tests without and with the addon
-(medians over the runs), the ratios per interleaved pair, and the tests whose
-result differs."""
+runs' logs and runs.txt in the folder given and prints, per module, the tests
+and the time of its tests without and with the addon (medians over the runs),
+the Odoo process' CPU time and the SQL queries of the tests (both weigh less
+with the machine's load than the wall clock), the failures and errors and the
+ratios per interleaved pair, and the tests whose result differs."""
 
 import re
 import statistics
@@ -45,8 +46,12 @@ def main(folder):
             wall=float(end) - float(start),
             load=f"{load_before}->{load_after}",
         )
+        cpu = folder / f"{side}-{rep}.cpu"
+        info["cpu"] = float(cpu.read_text()) if cpu.exists() else None
         runs[side][int(rep)] = info
     without, with_ = runs["without"], runs["with"]
+    if not without or not with_:
+        sys.exit("test_core_table: no run on one side yet: nothing to compare")
     modules = sorted(
         {m for side in runs.values() for run in side.values() for m in run["modules"]}
     )
@@ -54,6 +59,12 @@ def main(folder):
     def med(side, module):
         values = [
             r["modules"][module][1] for r in side.values() if module in r["modules"]
+        ]
+        return statistics.median(values) if values else float("nan")
+
+    def queries(side, module):
+        values = [
+            r["modules"][module][2] for r in side.values() if module in r["modules"]
         ]
         return statistics.median(values) if values else float("nan")
 
@@ -85,6 +96,16 @@ def main(folder):
         f"{'run (wall clock)':<18}{'':>10}{'':>7}{wall_a:>10.1f}s{wall_b:>8.1f}s"
         f"{wall_b / wall_a:>7.2f}"
     )
+    cpu_a = [r["cpu"] for r in without.values() if r["cpu"]]
+    cpu_b = [r["cpu"] for r in with_.values() if r["cpu"]]
+    if cpu_a and cpu_b:
+        ca, cb = statistics.median(cpu_a), statistics.median(cpu_b)
+        out.append(f"{'Odoo CPU (u+s)':<35}{ca:>10.1f}s{cb:>8.1f}s{cb / ca:>7.2f}")
+    out.append("")
+    out.append("SQL queries of the tests (load-independent), medians:")
+    for module in modules:
+        a, b = queries(without, module), queries(with_, module)
+        out.append(f"  {module:<16}{a:>10.0f}{b:>10.0f}{b / a:>7.2f}")
     out.append("")
     out.append("results (failed, errors of tests) and pairs, in the order run:")
     for rep in sorted(set(without) & set(with_)):
