@@ -1,11 +1,32 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
+from unittest.mock import patch
 
 import psycopg2
 
 from odoo import Command, fields
-from odoo.tests import TransactionCase, new_test_user
+from odoo.modules.registry import DummyRLock, Registry
+from odoo.tests import BaseCase, TransactionCase, get_db_name, new_test_user
+
+
+class RealTransactionsCase(BaseCase):
+    """Tests of real concurrency: committed transactions on separate database
+    connections, opened by threads or served by the HTTP server's threads.
+
+    Odoo's own runner (``odoo-bin --test-tags``) runs the tests while holding
+    the registry's lock (``ThreadedServer.run``): any other thread opening an
+    environment or serving a request would wait for the whole run. For the
+    class the lock is lifted the way Odoo's ``HttpCase`` lifts it (a
+    ``DummyRLock``), so each thread works in its own transaction, as in a
+    multi-worker server. pytest-odoo holds no lock: nothing changes there."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.startClassPatcher(patch.object(Registry, "_lock", DummyRLock()))
+        cls.registry = Registry(get_db_name())
+
 
 DISABLED_MAIL_CONTEXT = {
     "tracking_disable": True,

@@ -12,6 +12,7 @@
 (SMTP down and back: test_escalation.TestEscalationDelivery; a crash raised
 inside the run and concurrent runs: test_escalation_race.)"""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -25,12 +26,11 @@ from unittest.mock import patch
 
 import odoo.tools
 from odoo import Command, api, fields
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests import get_db_name, tagged
 from odoo.tools import config
 
 from .adversarial import record
-from .common import make_invoice
+from .common import RealTransactionsCase, make_invoice
 from .test_escalation import EscalationCommon
 
 N_CASES = 8
@@ -58,11 +58,10 @@ print("RUN FINISHED")
 
 
 @tagged("post_install", "-at_install")
-class TestSchedulerKilled(BaseCase):
+class TestSchedulerKilled(RealTransactionsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry = Registry(get_db_name())
         cls.tag = uuid.uuid4().hex[:8]
 
     def _commit_book(self):
@@ -144,6 +143,15 @@ class TestSchedulerKilled(BaseCase):
             )
             return cr.fetchone()[0]
 
+    @staticmethod
+    def _kill(process):
+        if process.poll() is None:
+            process.kill()
+        # (its output already read by the test, or the child not dead yet:
+        # nothing more to do)
+        with contextlib.suppress(subprocess.TimeoutExpired, ValueError):
+            process.communicate(timeout=30)
+
     def test_scheduler_killed_mid_batch_then_rerun(self):
         case_ids = self._commit_book()
         # odoo is a namespace package: odoo-bin sits beside odoo/tools/
@@ -169,6 +177,10 @@ class TestSchedulerKilled(BaseCase):
                 stderr=subprocess.STDOUT,
                 text=True,
             )
+        # whatever happens below (a timeout, a failed assertion), the child
+        # does not outlive the test: a child left idle in its transaction
+        # would hold its row locks for the rest of the run
+        self.addCleanup(self._kill, process)
         # wait until the first batches are committed, then kill
         deadline = time.monotonic() + 120
         halfway = None
@@ -178,6 +190,8 @@ class TestSchedulerKilled(BaseCase):
                 os.kill(process.pid, signal.SIGKILL)
                 break
             time.sleep(0.05)
+        else:
+            process.kill()  # no batch committed in time (or it ended alone)
         output = process.communicate(timeout=30)[0]
         self.assertEqual(process.returncode, -signal.SIGKILL, output)
         self.assertNotIn("RUN FINISHED", output)

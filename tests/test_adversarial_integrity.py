@@ -1,7 +1,7 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Data integrity after a full escalation cycle on a generated book
-(tools/generate_book.py): some invoices fully disputed, some paid in full
+(tests/book_generator.py): some invoices fully disputed, some paid in full
 just before the run. Checked independently of the engine's own figures:
 
 * no reminder (email or letter) lists a paid or fully disputed invoice;
@@ -17,16 +17,15 @@ from collections import defaultdict
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
+from . import book_generator as gen
 from .adversarial import record
 from .common import DISABLED_MAIL_CONTEXT
-from .test_generate_book import gen, require_generator
 
 
 @tagged("post_install", "-at_install")
 class TestAdversarialIntegrity(TransactionCase):
     @classmethod
     def setUpClass(cls):
-        require_generator()
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         cls.company = cls.env.company

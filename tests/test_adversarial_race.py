@@ -12,23 +12,21 @@ import threading
 import uuid
 
 from odoo import api
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, new_test_user, tagged
+from odoo.tests import get_db_name, new_test_user, tagged
 from odoo.tools import config
 
 from .adversarial import record
-from .common import race_book
+from .common import RealTransactionsCase, race_book
 from .rpc_clients import JsonRpcClient, RpcError
 
 N_REQUESTS = 6
 
 
 @tagged("post_install", "-at_install")
-class TestAdversarialHttpRace(BaseCase):
+class TestAdversarialHttpRace(RealTransactionsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry = Registry(get_db_name())
         cls.tag = uuid.uuid4().hex[:8]
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})

@@ -8,21 +8,19 @@ import uuid
 
 from odoo import api
 from odoo.exceptions import UserError
-from odoo.modules.registry import Registry
 from odoo.service.model import retrying
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests import tagged
 
-from .common import race_book
+from .common import RealTransactionsCase, race_book
 
 N_ORDERS = 4
 
 
 @tagged("post_install", "-at_install")
-class TestConfirmationRace(BaseCase):
+class TestConfirmationRace(RealTransactionsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry = Registry(get_db_name())
         cls.tag = uuid.uuid4().hex[:8]
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})

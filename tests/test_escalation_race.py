@@ -10,11 +10,10 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import api, fields
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests import tagged
 
 from ..models.credit_collection_action import CreditCollectionAction
-from .common import make_invoice
+from .common import RealTransactionsCase, make_invoice
 
 N_CUSTOMERS = 6
 
@@ -24,11 +23,10 @@ class Crash(BaseException):
 
 
 @tagged("post_install", "-at_install")
-class TestEscalationCrashAndRace(BaseCase):
+class TestEscalationCrashAndRace(RealTransactionsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry = Registry(get_db_name())
         cls.tag = uuid.uuid4().hex[:8]
 
     def _book(self, env):

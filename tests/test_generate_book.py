@@ -1,13 +1,11 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The demo/benchmark book generator (tools/generate_book.py) produces a
+"""The demo/benchmark book generator (tests/book_generator.py, run by
+tools/generate_book.py) produces a
 consistent book whose open items follow the requested aging distribution."""
 
-import importlib.util
-import unittest
 from collections import Counter, defaultdict
 from datetime import date
-from pathlib import Path
 
 from lxml import etree
 
@@ -15,36 +13,8 @@ from odoo.fields import Domain
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.safe_eval import safe_eval
 
+from . import book_generator as gen
 from .common import case_snapshot
-
-TOOLS = Path(__file__).resolve().parents[1] / "tools"
-
-
-def load_generator():
-    """tools/generate_book.py of the checkout; None where the addon is
-    installed from its wheel, which leaves the development tools out."""
-    path = TOOLS / "generate_book.py"
-    if not path.exists():
-        return None
-    spec = importlib.util.spec_from_file_location(
-        "credit_collection_generate_book", path
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = load_generator()
-
-
-def require_generator():
-    """Skip the test class when the book generator is not at hand."""
-    if gen is None:
-        raise unittest.SkipTest(
-            "tools/generate_book.py is development tooling, not installed with "
-            "the addon: run these tests from a checkout"
-        )
-
 
 AS_OF = date(2026, 6, 30)
 
@@ -53,7 +23,6 @@ AS_OF = date(2026, 6, 30)
 class TestGenerateBook(TransactionCase):
     @classmethod
     def setUpClass(cls):
-        require_generator()
         super().setUpClass()
         cls.aging = {
             "not_due": 30,

@@ -9,13 +9,19 @@
 #              installed from it and answers a smoke check (pkg_checks smoke);
 #              its test package imports without the checkout's tools
 #   upgrade    the previous release (the latest 19.0.* git tag before HEAD, else
-#              the newest release in tools/releases older than the manifest)
-#              is installed from `git archive`, given a small book (pkg_checks
-#              seed), upgraded to the work tree's code with `-u`: the addon's
-#              data must be the same after (pkg_checks data / compare)
-#   uninstall  on that upgraded database (or a fresh install with a book when
-#              there is no tag), uninstall the addon: Odoo's own records must
-#              be unchanged and the schema must be the one before the install
+#              the newest release in tools/releases older than the manifest:
+#              tags do not travel with a clone, the file does) is installed
+#              from `git archive`, given a small book and a full escalation run
+#              (pkg_checks seed: actions, a fee, holds, a promise, a dispute, a
+#              pin), upgraded to the work tree's code with `-u`: the addon's
+#              data must be the same after (pkg_checks data / compare) and the
+#              exposure ledger that of the open items (pkg_checks ledger).
+#              Never skipped: no release to upgrade from is an error
+#   uninstall  on that upgraded database (or, checked alone, a fresh install
+#              with the same seed), after a daily run of the work tree's code,
+#              uninstall the addon: Odoo's own records
+#              must be unchanged and the schema must be the one before the
+#              install
 #
 # Usage: bash tools/check_packaging.sh [wheel] [upgrade] [uninstall]  (all by default)
 # UPGRADE_FROM=<git tag or commit> picks the previous version to upgrade from.
@@ -120,13 +126,12 @@ check_upgrade() {
         from="$UPGRADE_FROM"
     elif ! from="$(git -C "$ROOT" describe --tags --abbrev=0 --match '19.0.*' HEAD 2>/dev/null)" \
         && ! from="$(previous_release)"; then
-        log "upgrade: SKIPPED, no release older than the manifest's version (tools/releases," \
-            "19.0.* tags); nothing to upgrade from"
-        return 0
+        die "upgrade: no release older than the manifest's version in tools/releases" \
+            "(nor a 19.0.* tag): record the last release there"
     fi
     if ! git -C "$ROOT" cat-file -e "$from^{commit}" 2>/dev/null; then
-        log "upgrade: SKIPPED, $from is not in this clone (shallow?); nothing to upgrade from"
-        return 0
+        die "upgrade: the release commit $from is not in this clone (a shallow clone?):" \
+            "fetch the history (git fetch --unshallow) or set UPGRADE_FROM"
     fi
     log "upgrade: from $from ($(git -C "$ROOT" rev-parse --short "$from^{commit}")) to the work tree"
     local old="$WORK/upgrade-from"
@@ -155,6 +160,8 @@ check_upgrade() {
         || die "after the upgrade from $from the daily scheduled action runs '$cron_code'"
     py "$CHECKS" compare "$WORK/data-before-upgrade.json" "$WORK/data-after-upgrade.json" \
         || die "the upgrade from $from changed the addon's data (above: key: row)"
+    py "$CHECKS" ledger -d "$db" \
+        || die "after the upgrade from $from the exposure ledger is not the open items' (above)"
     local version state
     version="$(py -c "import ast; print(ast.literal_eval(open('$ROOT/__manifest__.py').read())['version'])")"
     state="$(psql -d "$db" -Atc "select state || ' ' || latest_version from ir_module_module where name='$ADDON'")"
@@ -184,6 +191,10 @@ check_uninstall() {
         py "$CHECKS" seed -c "$ODOO_CONF" -d "$db" 2>"$WORK/uninstall-seed.log" \
             || { tail -30 "$WORK/uninstall-seed.log" >&2; die "seeding $db failed"; }
     fi
+    # the current version's daily run too (the ledger rebuilt, the cases
+    # updated by this code): what it leaves must go as well
+    py "$CHECKS" daily_run -c "$ODOO_CONF" -d "$db" 2>"$WORK/uninstall-daily-run.log" \
+        || { tail -30 "$WORK/uninstall-daily-run.log" >&2; die "the daily run on $db failed"; }
     py "$CHECKS" core -d "$db" -o "$WORK/core-before-uninstall.json"
     run "$WORK/uninstall.log" "uninstalling $ADDON" \
         py "$CHECKS" uninstall -c "$ODOO_CONF" -d "$db"

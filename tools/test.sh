@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make test`: fresh test database from the cached template, install the addon
 # (its log must be clean), run the packaging checks (tools/check_packaging.sh),
-# then run the suite with pytest-odoo.
-# Extra arguments go to pytest, e.g. `make test ARGS="-k generate_book"`.
+# then run the suite with pytest-odoo, then under Odoo's own runner from the
+# installed wheel (tools/test_odoo.sh).
+# Extra arguments go to pytest, e.g. `make test ARGS="-k generate_book"`, and
+# run pytest only (no packaging checks, no Odoo runner).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 prepare
 TEMPLATE="$(template_db)"
@@ -44,5 +46,10 @@ rc=$?
 set -e
 if [[ $rc -eq 5 ]]; then
     die "pytest collected no test"
+fi
+# The same suite under Odoo's own runner, from the wheel, with the full suite
+# only (about five minutes)
+if (($# == 0)); then
+    TEMPLATE="$TEMPLATE" bash "$ROOT/tools/test_odoo.sh" wheel || rc=1
 fi
 exit $rc
