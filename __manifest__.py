@@ -4,7 +4,7 @@
     "name": "Credit & Collections",
     "summary": "Credit holds that really stop sales orders, aging-based "
     "collection stages and escalation, inside Odoo's accounting",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Accounting",
     "website": "https://github.com/credit-collection/account_credit_collection",
     "author": "Credit & Collections contributors",

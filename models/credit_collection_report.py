@@ -53,7 +53,7 @@ REPORT_QUERY = """
               FROM (
                 SELECT line.id,
                        line.move_id,
-                       line.partner_id,
+                       item_partner.commercial_partner_id AS partner_id,
                        line.company_id,
                        move.invoice_user_id,
                        COALESCE(move.invoice_date, line.date) AS invoice_date,

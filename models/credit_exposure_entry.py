@@ -19,7 +19,9 @@ What counts is an open receivable item (``open_items.py``): posted,
 unreconciled items on a receivable account, with a partner, whose invoice is
 not paid or being paid through a registered payment without journal entry.
 ``credit_exposure_entry``
-sums them per (partner, company, due date): the positive residuals
+sums them per (customer, company, due date), the customer being the commercial
+partner of the item's partner (a contact's items count for its company; a
+contact moved to another company moves its items' rows): the positive residuals
 (receivables), the negative ones (unapplied credits) and the disputed part of
 the positive ones (``LEAST(dispute, residual)`` per item).
 """
@@ -33,6 +35,7 @@ from .open_items import (
     flush_open_items,
     item_condition_text,
     move_is_open,
+    CUSTOMER,
     open_items_sql,
 )
 
@@ -41,7 +44,11 @@ _COUNTS = "line.amount_residual <> 0"
 # A ledger row, and the key an item is summed under.
 _INSERT = """INSERT INTO credit_exposure_entry
            (partner_id, company_id, due_date, residual_pos, residual_neg, disputed)"""
-_ITEM_KEY = "line.partner_id, line.company_id, COALESCE(line.date_maturity, line.date)"
+# the customer: the commercial partner of the item's partner (``item_partner``)
+_ITEM_KEY = (
+    f"COALESCE({CUSTOMER}, line.partner_id), line.company_id,"
+    " COALESCE(line.date_maturity, line.date)"
+)
 
 # What an open item puts in each of the ledger's sums: receivables, unapplied
 # credits, disputed part of the receivables (``dispute`` is the SQL of its
@@ -76,6 +83,7 @@ BEGIN
            {signed_item_sums}
       FROM account_account account
       LEFT JOIN account_move move ON move.id = line.move_id
+      LEFT JOIN res_partner item_partner ON item_partner.id = line.partner_id
      WHERE account.id = line.account_id
        AND {account_move_open};
 END $$;
@@ -102,7 +110,8 @@ BEGIN
     SELECT {item_key},
            {move_delta_sums}
       FROM account_move_line line
-      JOIN account_account account ON account.id = line.account_id,
+      JOIN account_account account ON account.id = line.account_id
+      LEFT JOIN res_partner item_partner ON item_partner.id = line.partner_id,
            LATERAL (SELECT {old_open} AS old_open, {new_open} AS new_open) state
      WHERE line.move_id = NEW.id
        AND {line_account_open}
@@ -119,13 +128,35 @@ BEGIN
     SELECT {item_key},
            {signed_item_sums}
       FROM account_move_line line
-      JOIN account_move move ON move.id = line.move_id,
+      JOIN account_move move ON move.id = line.move_id
+      LEFT JOIN res_partner item_partner ON item_partner.id = line.partner_id,
            (SELECT CASE WHEN NEW.account_type = 'asset_receivable'
                         THEN 1 ELSE -1 END AS sign) s
      WHERE line.account_id = NEW.id
        AND {line_open}
        AND {counts}
        AND {move_open};
+    RETURN NULL;
+END $$;
+
+-- a contact moved to another company (its commercial partner changes): its
+-- open items leave the old customer's rows for the new one's
+CREATE OR REPLACE FUNCTION credit_exposure_partner_trigger() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    {insert}
+    SELECT moved.customer, line.company_id,
+           COALESCE(line.date_maturity, line.date),
+           {moved_item_sums}
+      FROM account_move_line line
+      JOIN account_account account ON account.id = line.account_id
+      JOIN account_move move ON move.id = line.move_id,
+           (VALUES (COALESCE(OLD.commercial_partner_id, OLD.id), -1),
+                   (COALESCE(NEW.commercial_partner_id, NEW.id), 1))
+               AS moved(customer, sign)
+     WHERE line.partner_id = NEW.id
+       AND {all_open}
+       AND {counts};
     RETURN NULL;
 END $$;
 
@@ -261,6 +292,12 @@ CREATE TRIGGER credit_exposure_move
           OR OLD.credit_dispute_amount IS DISTINCT FROM NEW.credit_dispute_amount)
     EXECUTE FUNCTION credit_exposure_move_trigger();
 DROP TRIGGER IF EXISTS credit_exposure_account ON account_account;
+DROP TRIGGER IF EXISTS credit_exposure_partner ON res_partner;
+CREATE TRIGGER credit_exposure_partner
+    AFTER UPDATE ON res_partner
+    FOR EACH ROW
+    WHEN (OLD.commercial_partner_id IS DISTINCT FROM NEW.commercial_partner_id)
+    EXECUTE FUNCTION credit_exposure_partner_trigger();
 CREATE TRIGGER credit_exposure_account
     AFTER UPDATE ON account_account
     FOR EACH ROW
@@ -272,12 +309,14 @@ CREATE TRIGGER credit_exposure_account
     account_move_open=item_condition_text(("account", "move")),
     line_account_open=item_condition_text(("line", "account")),
     move_open=item_condition_text(("move",)),
+    all_open=item_condition_text(),
     counts=_COUNTS,
     insert=_INSERT,
     item_key=_ITEM_KEY,
     old_open=move_is_open("OLD.payment_state"),
     new_open=move_is_open("NEW.payment_state"),
     signed_item_sums=_item_sums("sign * {}"),
+    moved_item_sums=_item_sums("moved.sign * {}"),
     # what the items count for with the new payment state and dispute, less
     # what they counted for with the old ones
     move_delta_sums=",\n           ".join(
@@ -298,7 +337,9 @@ DROP TRIGGER IF EXISTS credit_exposure_line ON account_move_line;
 DROP TRIGGER IF EXISTS credit_exposure_line_update ON account_move_line;
 DROP TRIGGER IF EXISTS credit_exposure_move ON account_move;
 DROP TRIGGER IF EXISTS credit_exposure_account ON account_account;
+DROP TRIGGER IF EXISTS credit_exposure_partner ON res_partner;
 DROP FUNCTION IF EXISTS credit_exposure_line_trigger();
+DROP FUNCTION IF EXISTS credit_exposure_partner_trigger();
 DROP FUNCTION IF EXISTS credit_exposure_move_trigger();
 DROP FUNCTION IF EXISTS credit_exposure_account_trigger();
 DROP FUNCTION IF EXISTS credit_exposure_item_delta(account_move_line, integer);

@@ -3,7 +3,10 @@
 """The one definition of an *open receivable item*.
 
 A journal item is a **receivable item** when it is posted, on a receivable
-account and has a partner; it is **open** when, besides, it is not reconciled
+account and has a partner; it counts for the **customer** that is its
+partner's commercial partner (an item on a contact of a company, such as a
+bank payment matched to a person, counts for the company: ``CUSTOMER``); it
+is **open** when, besides, it is not reconciled
 and its invoice is not paid or being paid (a payment registered without journal
 entry leaves the receivable line open while the invoice shows *In payment* or
 *Paid*: such an invoice is never chased and never counted).
@@ -51,6 +54,11 @@ OPEN = (
 )
 OPEN_ITEM = RECEIVABLE_ITEM + OPEN
 
+# SQL: the customer an item counts for, the commercial partner of its partner
+# (alias ``item_partner``, joined by ``open_items_sql``); the ORM twin is the
+# path ``partner_id.commercial_partner_id``
+CUSTOMER = "item_partner.commercial_partner_id"
+
 # what decides whether an item is open, and what it counts for
 ITEM_FIELDS = {
     "account.move.line": [
@@ -66,13 +74,14 @@ ITEM_FIELDS = {
     ],
     "account.move": ["payment_state", "credit_dispute_amount"],
     "account.account": ["account_type"],
+    "res.partner": ["commercial_partner_id"],
 }
 
 
 def item_domain(company=None, partners=None, open_only=True):
     """ORM domain on ``account.move.line`` of the (open) receivable items, of
     ``company`` (a record or recordset) and ``partners`` (commercial partners,
-    ids or records) when given."""
+    ids or records: their contacts' items included) when given."""
     leaves = [
         leaf for _alias, leaf, _sql in (OPEN_ITEM if open_only else RECEIVABLE_ITEM)
     ]
@@ -81,7 +90,7 @@ def item_domain(company=None, partners=None, open_only=True):
         domain &= Domain("company_id", "in", company.ids)
     if partners is not None:
         ids = partners if isinstance(partners, list | tuple) else partners.ids
-        domain &= Domain("partner_id", "in", list(ids))
+        domain &= Domain("partner_id.commercial_partner_id", "in", list(ids))
     return domain
 
 
@@ -113,8 +122,10 @@ def company_condition(company, alias="line"):
 def open_items_sql(env, company, partner_ids=None, open_only=True):
     """``FROM … WHERE …`` of the open receivable items of ``company`` (a
     record or recordset, None for all companies; of ``partner_ids`` only, when
-    given): the SQL twin of ``item_domain``. Aliases: ``line``, ``account``,
-    ``move``. Flushes what it reads."""
+    given, commercial partners: their contacts' items included): the SQL
+    twin of ``item_domain``. Aliases: ``line``, ``account``, ``move``,
+    ``item_partner`` (the item's partner; its customer is ``CUSTOMER``).
+    Flushes what it reads."""
     flush_open_items(env)
     conditions = [
         sql for _alias, _leaf, sql in (OPEN_ITEM if open_only else RECEIVABLE_ITEM)
@@ -129,7 +140,9 @@ def open_items_sql(env, company, partner_ids=None, open_only=True):
             "NOT COALESCE(line.reconciled, FALSE)" if sql == OPEN[0][2] else sql
             for sql in conditions
         ]
-        partner_filter = SQL("AND line.partner_id = ANY(%s)", list(partner_ids))
+        partner_filter = SQL(
+            "AND item_partner.commercial_partner_id = ANY(%s)", list(partner_ids)
+        )
     else:
         partner_filter = SQL()
     return SQL(
@@ -137,6 +150,7 @@ def open_items_sql(env, company, partner_ids=None, open_only=True):
               FROM account_move_line line
               JOIN account_account account ON account.id = line.account_id
               JOIN account_move move ON move.id = line.move_id
+              JOIN res_partner item_partner ON item_partner.id = line.partner_id
              WHERE %s
                AND %s
                %s
