@@ -1,11 +1,12 @@
 # Credit & Collections: the project's vocabulary. Every target calls tools/.
 # Knobs (environment): ODOO_SRC, CREDIT_COLLECTION_CACHE, PGHOST/PGPORT/PGUSER/
 # PGPASSWORD, ODOO_HTTP_PORT, DEMO_*; see README.md.
-.PHONY: help setup demo test lint dist check-packaging big-book bench bench-quick i18n clean clean-cache
+.PHONY: help setup demo test fuzz lint dist check-packaging big-book bench bench-quick i18n clean clean-cache
 
 help:
 	@echo "make demo   database credit_demo with a generated book, served on http://127.0.0.1:8069"
 	@echo "make test   fresh test database, install the addon, run the test suite (pytest-odoo)"
+	@echo "make fuzz   the figures harness at length (thousands of random examples), prints the seed"
 	@echo "make lint   OCA-style checks (ruff, pylint-odoo, prettier, XML)"
 	@echo "make dist   build the wheel odoo-addon-account_credit_collection into dist/ (whool)"
 	@echo "make check-packaging  wheel install, upgrade from the last release, uninstall"
@@ -24,6 +25,9 @@ demo:
 
 test:
 	@bash tools/test.sh $(ARGS)
+
+fuzz:
+	@bash tools/fuzz.sh $(ARGS)
 
 lint:
 	@bash tools/lint.sh
