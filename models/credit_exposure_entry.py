@@ -32,10 +32,10 @@ from odoo.tools import SQL
 from .credit_exposure import open_documents_sql
 from .credit_rules import default_tier_sql
 from .open_items import (
+    CUSTOMER,
     flush_open_items,
     item_condition_text,
     move_is_open,
-    CUSTOMER,
     open_items_sql,
 )
 

@@ -53,8 +53,10 @@ class TestCommercialPartner(CreditCollectionCommon):
         order that fits the limit again is confirmed."""
         self._invoice(self.customer, 1000.0, due_days=10)
         order = self._order(self.customer, 600.0)
-        self.assertEqual(self.customer._credit_exposure(self.company)[
-            self.customer.id]["total"], 1000.0)
+        self.assertEqual(
+            self.customer._credit_exposure(self.company)[self.customer.id]["total"],
+            1000.0,
+        )
         self.assertFalse(self._over_limit())  # at the limit, not above
         self._receive_on_contact(1000.0)
         exposure = self.customer._credit_exposure(self.company)[self.customer.id]
@@ -107,9 +109,7 @@ class TestCommercialPartner(CreditCollectionCommon):
         self.assertEqual(self._over_limit(), self.customer)
         Case = self.env["credit.collection.case"].with_context(active_test=False)
         Case._update_cases(self.company)
-        cases = Case.search(
-            [("partner_id", "in", (self.customer | self.contact).ids)]
-        )
+        cases = Case.search([("partner_id", "in", (self.customer | self.contact).ids)])
         self.assertEqual(cases.partner_id, self.customer)
         self.assertEqual(cases.amount_overdue, 1200.0)
         self.assertEqual(cases.worst_days_overdue, 12)
@@ -155,8 +155,7 @@ class TestCommercialPartner(CreditCollectionCommon):
                             suspense.id,
                             {
                                 "account_id": invoice.line_ids.filtered(
-                                    lambda line: line.account_type
-                                    == "asset_receivable"
+                                    lambda line: line.account_type == "asset_receivable"
                                 ).account_id.id,
                                 "partner_id": self.contact.id,
                             },

@@ -539,7 +539,9 @@ def build_machine(case):  # noqa: C901
             move = data.draw(st.sampled_from(self._posted()), "invoice")
             if move.move_type != "out_invoice" or not move.amount_residual:
                 return
-            receivable = self._receivable(move).filtered(lambda l: not l.reconciled)
+            receivable = self._receivable(move).filtered(
+                lambda line: not line.reconciled
+            )
             if not receivable:
                 return
             partner = move.commercial_partner_id
@@ -594,9 +596,7 @@ def build_machine(case):  # noqa: C901
             if cancel:
                 move.button_cancel()
 
-        @precondition(
-            lambda self: self.invoices.filtered(lambda m: m.state == "draft")
-        )
+        @precondition(lambda self: self.invoices.filtered(lambda m: m.state == "draft"))
         @rule(data=st.data())
         def repost(self, data):
             drafts = self.invoices.filtered(lambda m: m.state == "draft")
@@ -619,4 +619,3 @@ def build_machine(case):  # noqa: C901
 
     Figures.__name__ = "Figures"
     return Figures
-
