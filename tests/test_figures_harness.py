@@ -26,6 +26,7 @@ from datetime import timedelta
 from odoo import Command
 from odoo.tests import tagged
 
+from ..models.aging import aging_bucket_key
 from .common import CreditCollectionCommon
 
 try:
@@ -162,6 +163,7 @@ class TestFiguresHarness(CreditCollectionCommon):
                 "items": 0,
                 "worst_due": False,
                 "expected": 0.0,
+                "buckets": defaultdict(float),
             }
         )
         curves = {
@@ -189,6 +191,9 @@ class TestFiguresHarness(CreditCollectionCommon):
             due = line.date_maturity or line.date
             fig["residual"] += residual
             fig["items"] += 1
+            # the aging table: each item by its own due date, credits not due
+            bucket = aging_bucket_key((today - due).days) if residual > 0 else "not_due"
+            fig["buckets"][bucket] += residual
             curve = curves[line.company_id.id]
             if curve.basis == "credit_age":
                 age = (today - (move.invoice_date or line.date)).days
@@ -244,6 +249,12 @@ class TestFiguresHarness(CreditCollectionCommon):
         for company in self.companies:
             exposures = self.customers.with_env(env)._credit_exposure(company)
             case_figures = Case._case_figures(company)
+            agings = Case.concat(
+                *(
+                    Case.new({"partner_id": customer.id, "company_id": company.id})
+                    for customer in self.customers
+                )
+            )._aging_amounts(company, today)
             for customer in self.customers:
                 exp = expected.get((customer.id, company.id))
                 got = exposures.get(customer.id)
@@ -289,6 +300,12 @@ class TestFiguresHarness(CreditCollectionCommon):
                 self.assertEqual(fig["open_item_count"], exp["items"], where)
                 self.assertAlmostEqual(fig["amount_disputed"], exp["disputed"], 2)
                 self.assertAlmostEqual(fig["amount_expected"], exp["expected"], 2)
+                aging = agings.get((customer.id, company.id), {})
+                self.assertEqual(
+                    {k: _r(v) for k, v in aging.items() if _r(v)},
+                    {k: _r(v) for k, v in exp["buckets"].items() if _r(v)},
+                    f"aging: {where}",
+                )
                 worst = (today - exp["worst_due"]).days if exp["worst_due"] else 0
                 self.assertEqual(
                     fig["worst_days_overdue"], max(worst, 0), f"worst: {where}"
