@@ -11,7 +11,7 @@ from odoo.tools import SQL, format_amount, format_date
 
 from .aging import aging_bucket_key, aging_bucket_sql, aging_labels
 from .clock import credit_today
-from .open_items import CUSTOMER, open_items_sql
+from .open_items import CUSTOMER, dispute_shares, open_items_sql
 
 # the open items on the case form
 OPEN_ITEM_ROW = Markup(
@@ -278,10 +278,9 @@ class CreditCollectionCase(models.Model):
 
 
 def _disputed(line):
-    """The disputed part of an open item (its invoice's dispute, up to what
-    the item still owes)."""
-    residual = line.amount_residual
-    return min(max(line.move_id.credit_dispute_amount, 0.0), max(residual, 0.0))
+    """The disputed part of an open item: its share of its invoice's dispute
+    (``open_items.dispute_shares``)."""
+    return dispute_shares(line.move_id).get(line, 0.0)
 
 
 def _days_overdue(move, today):

@@ -59,6 +59,44 @@ OPEN_ITEM = RECEIVABLE_ITEM + OPEN
 # path ``partner_id.commercial_partner_id``
 CUSTOMER = "item_partner.commercial_partner_id"
 
+# SQL: the disputed part of an open item. A dispute belongs to its invoice:
+# its amount, capped at what the invoice owes on its open items, spread over
+# them in proportion to their residuals (over the open items of the query:
+# all of the invoice's, which share their customer). The ledger's twin is
+# ``credit_exposure_entry.DISPUTE_SHARES``, the ORM's ``dispute_shares``.
+DISPUTE_SHARE = """CASE WHEN line.amount_residual > 0
+                        AND move.credit_dispute_amount > 0
+                   THEN LEAST(move.credit_dispute_amount,
+                              SUM(GREATEST(line.amount_residual, 0))
+                                  OVER (PARTITION BY line.move_id))
+                        * line.amount_residual
+                        / SUM(GREATEST(line.amount_residual, 0))
+                              OVER (PARTITION BY line.move_id)
+                   ELSE 0 END"""
+
+
+def dispute_shares(moves):
+    """{line: disputed part} of the open receivable items (positive residual)
+    of the invoices ``moves``: the twin of ``DISPUTE_SHARE`` in Python."""
+    shares = {}
+    for move in moves.filtered(lambda m: m.credit_dispute_amount > 0):
+        if move.payment_state in PAID_STATES:
+            continue
+        lines = move.line_ids.filtered(
+            lambda line: line.parent_state == "posted"
+            and line.account_id.account_type == "asset_receivable"
+            and line.partner_id
+            and not line.reconciled
+            and line.amount_residual > 0
+        )
+        owed = sum(lines.mapped("amount_residual"))
+        if owed:
+            disputed = min(move.credit_dispute_amount, owed)
+            for line in lines:
+                shares[line] = disputed * line.amount_residual / owed
+    return shares
+
+
 # what decides whether an item is open, and what it counts for
 ITEM_FIELDS = {
     "account.move.line": [
