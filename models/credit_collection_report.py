@@ -150,7 +150,7 @@ class CreditCollectionReport(models.Model):
             open_items=open_items_sql(self.env, companies),
             segments=CURVE_SEGMENTS_SQL,
             segment_match=segment_match_sql(ITEM_AGE_SQL),
-            p=segment_probability_sql(ITEM_AGE_SQL),
+            p=segment_probability_sql(ITEM_AGE_SQL, SQL("curve.mode")),
         )
 
     @api.model

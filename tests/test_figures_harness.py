@@ -35,6 +35,7 @@ try:
     from hypothesis.stateful import (
         RuleBasedStateMachine,
         get_state_machine_test,
+        initialize,
         invariant,
         precondition,
         rule,
@@ -410,6 +411,19 @@ def build_machine(case):  # noqa: C901
             )
 
         # ---------------------------------------------------------- rules
+        @initialize(
+            index=st.integers(0, 1),
+            on_contact=st.booleans(),
+            amount=amounts,
+            currency=st.integers(0, 1),
+            term=st.integers(1, 2),
+            days_ago=st.integers(0, 150),
+            branch=st.booleans(),
+        )
+        def first_invoice(self, index, on_contact, amount, currency, term, days_ago, branch):
+            """Every example starts with an invoice in instalments."""
+            self.invoice(index, on_contact, amount, currency, term, days_ago, branch, False)
+
         @rule(
             index=st.integers(0, 1),
             on_contact=st.booleans(),

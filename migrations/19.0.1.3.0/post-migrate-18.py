@@ -6,9 +6,48 @@ the new key at every upgrade (``credit.exposure.entry.init``); here the
 collection cases opened on a contact move to its company: the case becomes
 the company's when the company has none in that company, otherwise it is
 closed (its history stays). The figures of the customers concerned are
-recomputed."""
+recomputed.
 
-from odoo import SUPERUSER_ID, api
+Collectability curves: the shipped curves never calibrated, still on their
+former points, become the seed's table read as steps (the others keep their
+points, read linearly as before: pre-migrate-18.py)."""
+
+from odoo import SUPERUSER_ID, Command, api
+
+from odoo.addons.account_credit_collection.models.credit_collectability_curve import (
+    DEFAULT_MODE,
+    DEFAULT_POINTS,
+)
+
+# the points the curves were shipped with before 19.0.1.3.0
+FORMER_POINTS = {
+    "credit_age": [(60, 1.0), (100, 0.8), (180, 0.5), (365, 0.1)],
+    "days_past_due": [(0, 1.0), (90, 0.85), (180, 0.7), (365, 0.266), (730, 0.136)],
+}
+
+
+def _shipped_curves_to_steps(env):
+    Curve = env["credit.collectability.curve"].with_context(
+        active_test=False, tracking_disable=True
+    )
+    for curve in Curve.search([("date_calibrated", "=", False), ("mode", "=", "linear")]):
+        if curve._points() != FORMER_POINTS[curve.basis]:
+            continue
+        shipped = {
+            values["basis"]: values
+            for values in Curve._default_curve_values(curve.company_id)
+        }[curve.basis]
+        curve.write(
+            {
+                "mode": DEFAULT_MODE,
+                "description": shipped["description"],
+                "point_ids": [Command.clear()]
+                + [
+                    Command.create({"age_days": age, "probability": p})
+                    for age, p in DEFAULT_POINTS[curve.basis]
+                ],
+            }
+        )
 
 
 def migrate(cr, version):
@@ -42,3 +81,4 @@ def migrate(cr, version):
         touched[case.company_id] |= customer
     for company, customers in touched.items():
         Case._update_cases(company, customers)
+    _shipped_curves_to_steps(env)
