@@ -85,9 +85,7 @@ class CreditCollectionCase(models.Model):
                     "CASE WHEN line.amount_residual < 0 THEN 'not_due' ELSE %s END",
                     aging_bucket_sql(days),
                 ),
-                open_items=open_items_sql(
-                    self.env, company, self.partner_id.ids
-                ),
+                open_items=open_items_sql(self.env, company, self.partner_id.ids),
             )
         )
         aging = {}

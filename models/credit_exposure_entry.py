@@ -491,9 +491,11 @@ class CreditExposureEntry(models.Model):
         self.env.cr.execute("DELETE FROM credit_exposure_entry")
         self.env.cr.execute("DELETE FROM credit_exposure_dispute")
         self.env.cr.execute(
-            "INSERT INTO credit_exposure_dispute"
-            " (move_id, partner_id, company_id, due_date, amount)"
-            + DISPUTE_SHARES.format(where="")
+            SQL(
+                "INSERT INTO credit_exposure_dispute"
+                " (move_id, partner_id, company_id, due_date, amount) %s",
+                SQL(DISPUTE_SHARES.format(where="")),
+            )
         )
         self.env.cr.execute(SQL("%s %s", SQL(_INSERT), self._item_sums_sql()))
         self.invalidate_model()

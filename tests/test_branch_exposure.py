@@ -26,8 +26,12 @@ class TestBranchExposure(CreditCollectionCommon):
         )
         cls.customer = cls.customer.with_env(cls.env)
         # the branch books on its parent's accounts
-        receivable = cls.customer.with_company(cls.company).property_account_receivable_id
-        cls.customer.with_company(cls.branch).property_account_receivable_id = receivable
+        receivable = cls.customer.with_company(
+            cls.company
+        ).property_account_receivable_id
+        cls.customer.with_company(
+            cls.branch
+        ).property_account_receivable_id = receivable
 
     def test_branch_receivables_in_the_exposure(self):
         self._invoice(self.customer, 800.0, due_days=10, company=self.branch)
@@ -41,9 +45,7 @@ class TestBranchExposure(CreditCollectionCommon):
         over = (
             self.env["res.partner"]
             .with_company(self.company)
-            .search(
-                [("credit_over_limit", "=", True), ("id", "=", self.customer.id)]
-            )
+            .search([("credit_over_limit", "=", True), ("id", "=", self.customer.id)])
         )
         self.assertEqual(over, self.customer)
         order = self._order(self.customer, 50.0)

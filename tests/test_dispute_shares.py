@@ -68,9 +68,11 @@ class TestDisputeShares(CreditCollectionCommon):
         self.assertAlmostEqual(case["amount_disputed"], 500.0)
         # half of each instalment still to chase: the oldest one leads
         self.assertEqual(case["worst_days_overdue"], 40)
-        reminded = self.env["credit.collection.case"].new(
-            {"partner_id": partner.id, "company_id": self.company.id}
-        )._collection_items(overdue_only=True)
+        reminded = (
+            self.env["credit.collection.case"]
+            .new({"partner_id": partner.id, "company_id": self.company.id})
+            ._collection_items(overdue_only=True)
+        )
         self.assertEqual(len(reminded), 2)
         self.assertAlmostEqual(sum(item["disputed"] for item in reminded), 500.0)
 

@@ -208,9 +208,7 @@ class TestFiguresHarness(CreditCollectionCommon):
             if residual > 0:
                 fig["expected"] += residual * curve._probability(age)
                 dispute = (
-                    min(move.credit_dispute_amount, owed[move])
-                    * residual
-                    / owed[move]
+                    min(move.credit_dispute_amount, owed[move]) * residual / owed[move]
                 )
                 fig["disputed"] += dispute
                 if due < today:
@@ -420,9 +418,13 @@ def build_machine(case):  # noqa: C901
             days_ago=st.integers(0, 150),
             branch=st.booleans(),
         )
-        def first_invoice(self, index, on_contact, amount, currency, term, days_ago, branch):
+        def first_invoice(
+            self, index, on_contact, amount, currency, term, days_ago, branch
+        ):
             """Every example starts with an invoice in instalments."""
-            self.invoice(index, on_contact, amount, currency, term, days_ago, branch, False)
+            self.invoice(
+                index, on_contact, amount, currency, term, days_ago, branch, False
+            )
 
         @rule(
             index=st.integers(0, 1),

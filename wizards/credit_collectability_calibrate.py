@@ -306,7 +306,9 @@ class CreditCollectabilityCalibrate(models.TransientModel):
             Command.create(
                 {
                     "age_days": age,
-                    "current_probability": interpolate(current, age, self.curve_id.mode),
+                    "current_probability": interpolate(
+                        current, age, self.curve_id.mode
+                    ),
                     "fitted_probability": fitted[age],
                     "item_count": stats.get(age, (0, 0, 0))[2],
                     "amount_outstanding": stats.get(age, (0.0, 0, 0))[0],

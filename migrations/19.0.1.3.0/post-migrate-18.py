@@ -30,7 +30,9 @@ def _shipped_curves_to_steps(env):
     Curve = env["credit.collectability.curve"].with_context(
         active_test=False, tracking_disable=True
     )
-    for curve in Curve.search([("date_calibrated", "=", False), ("mode", "=", "linear")]):
+    for curve in Curve.search(
+        [("date_calibrated", "=", False), ("mode", "=", "linear")]
+    ):
         if curve._points() != FORMER_POINTS[curve.basis]:
             continue
         shipped = {

@@ -12,4 +12,6 @@ def migrate(cr, version):
     cr.execute(
         "ALTER TABLE credit_collectability_curve ADD COLUMN IF NOT EXISTS mode varchar"
     )
-    cr.execute("UPDATE credit_collectability_curve SET mode = 'linear' WHERE mode IS NULL")
+    cr.execute(
+        "UPDATE credit_collectability_curve SET mode = 'linear' WHERE mode IS NULL"
+    )
