@@ -1,13 +1,14 @@
 # Credit & Collections: the project's vocabulary. Every target calls tools/.
 # Knobs (environment): ODOO_SRC, CREDIT_COLLECTION_CACHE, PGHOST/PGPORT/PGUSER/
 # PGPASSWORD, ODOO_HTTP_PORT, DEMO_*; see README.md.
-.PHONY: help setup demo test test-odoo test-core lint dist check-packaging big-book bench bench-quick i18n clean clean-cache
+.PHONY: help setup demo test test-odoo test-core fuzz lint dist check-packaging big-book bench bench-quick i18n clean clean-cache
 
 help:
 	@echo "make demo   database credit_demo with a generated book, served on http://127.0.0.1:8069"
 	@echo "make test   fresh test database, install the addon, packaging checks, the suite (pytest-odoo, then Odoo's runner)"
 	@echo "make test-odoo  the suite under Odoo's own runner (ARGS: wheel, source or both)"
 	@echo "make test-core  Odoo's sale/account suites with and without the addon, side by side (long)"
+	@echo "make fuzz   the figures harness at length (thousands of random examples), prints the seed"
 	@echo "make lint   OCA-style checks (ruff, pylint-odoo, prettier, XML)"
 	@echo "make dist   build the wheel odoo-addon-account_credit_collection into dist/ (whool)"
 	@echo "make check-packaging  wheel install, upgrade from the last release, uninstall"
@@ -35,6 +36,9 @@ test-odoo:
 # addon, side by side (long: not part of `make test`); see tools/test_core.sh
 test-core:
 	@bash tools/test_core.sh $(ARGS)
+
+fuzz:
+	@bash tools/fuzz.sh $(ARGS)
 
 lint:
 	@bash tools/lint.sh

@@ -3,17 +3,20 @@
 """The SQL of the collection cases' figures (credit_collection_case_figures.py):
 templates for ``SQL()``, over the open receivable items of ``open_items_sql``
 (aliases ``line``, ``account``, ``move``), each written once as a CTE and
-assembled into the three queries below."""
+assembled into the three queries below. The figures are per customer, the
+commercial partner of the items' partners (``CUSTOMER``)."""
+
+from .open_items import CUSTOMER, DISPUTE_SHARE
 
 # The open items, read once: residual, due date, disputed amount of their
 # invoice, age on the curve and the probability of collecting them (``p_now``,
 # the curve's SQL on ``item.age``).
-ITEMS_CTE = """item AS MATERIALIZED (
-            SELECT line.partner_id,
+ITEMS_CTE = f"""item AS MATERIALIZED (
+            SELECT {CUSTOMER} AS partner_id,
                    line.move_id,
                    line.amount_residual AS residual,
                    COALESCE(line.date_maturity, line.date) AS due,
-                   COALESCE(move.credit_dispute_amount, 0) AS dispute,
+                   {DISPUTE_SHARE} AS dispute,
                    %(age)s AS age
                    %(open_items)s
     ), item_p AS (

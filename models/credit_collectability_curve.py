@@ -9,12 +9,21 @@ CURVE_BASES = [
     ("days_past_due", "Days past due"),
 ]
 
-# The two shipped curves (DESIGN.md, principle 2). Ages in days.
-# Credit age: within 60 days ~100 %, 100 days 80 %, 180 days 50 %, a year 10 %.
-DEFAULT_CREDIT_AGE_POINTS = [(60, 1.0), (100, 0.8), (180, 0.5), (365, 0.1)]
-# Days past due: the first six months are the best window (1.0 at the due date,
-# 0.85 after a quarter, 0.70 after six months — our choice of shape), then the
-# study's figures: 26.6 % over one year, 13.6 % over two years.
+# How a curve reads between its points: steps (a point's rate holds until the
+# next point: a table of age bands) or linear.
+CURVE_MODES = [
+    ("step", "Steps: a point's rate holds until the next point"),
+    ("linear", "Linear between points"),
+]
+
+# The two shipped curves (DESIGN.md, principle 2), both steps. Ages in days.
+# Credit age, the seed's table of bands: within 60 days 100 %, within 100
+# days 80 %, within 180 days 50 %, beyond 10 % (a point starts its band the
+# day after the previous band ends: at 80 days 80 %, at 140 days 50 %).
+DEFAULT_CREDIT_AGE_POINTS = [(0, 1.0), (61, 0.8), (101, 0.5), (181, 0.1)]
+# Days past due: the study's figures are steps at one and two years (26.6 %
+# over one year, 13.6 % over two years); the first six months (1.0 up to a
+# quarter, 0.85 to six months, 0.70 to a year) are our assumption.
 DEFAULT_DAYS_PAST_DUE_POINTS = [
     (0, 1.0),
     (90, 0.85),
@@ -28,20 +37,33 @@ DEFAULT_POINTS = {
 }
 
 
-def interpolate(points, age):
+DEFAULT_MODE = "step"
+
+
+def interpolate(points, age, mode="linear"):
     """p(age) on ``points`` (sorted ``(age, probability)`` pairs): linear
-    between points, flat before the first and after the last."""
+    between points, or with ``mode`` ``step`` the rate of the last point at
+    or before ``age``; flat before the first and after the last."""
     if age <= points[0][0]:
         return points[0][1]
+    if mode == "step":
+        return [p for point_age, p in points if point_age <= age][-1]
     for (age0, p0), (age1, p1) in zip(points, points[1:], strict=False):
         if age <= age1:
             return p0 + (p1 - p0) * (age - age0) / (age1 - age0)
     return points[-1][1]
 
 
-def interpolate_sql(points, age):
+def interpolate_sql(points, age, mode="linear"):
     """The SQL expression of :func:`interpolate` for the SQL expression
     ``age`` (an integer number of days)."""
+    if mode == "step":
+        parts = [SQL("CASE")] + [
+            SQL(" WHEN %s >= %s THEN %s::float8", age, point_age, p)
+            for point_age, p in reversed(points[1:])
+        ]
+        parts.append(SQL(" ELSE %s::float8 END", points[0][1]))
+        return SQL("(%s)", SQL("").join(parts))
     parts = [SQL("CASE WHEN %s <= %s THEN %s::float8", age, points[0][0], points[0][1])]
     for (age0, p0), (age1, p1) in zip(points, points[1:], strict=False):
         parts.append(
@@ -88,15 +110,18 @@ def segment_match_sql(age):
     )
 
 
-def segment_probability_sql(age):
-    """p(``age``) on the matched segment ``seg``; 1.0 without a curve."""
+def segment_probability_sql(age, mode):
+    """p(``age``) on the matched segment ``seg`` of a curve whose mode is the
+    SQL ``mode``; 1.0 without a curve."""
     return SQL(
         """COALESCE(
-                    CASE WHEN seg.age1 IS NULL OR %(age)s < seg.age0 THEN seg.p0
+                    CASE WHEN seg.age1 IS NULL OR %(age)s < seg.age0
+                              OR %(mode)s = 'step' THEN seg.p0
                          ELSE seg.p0 + (seg.p1 - seg.p0) * (%(age)s - seg.age0)::float8
                               / (seg.age1 - seg.age0) END,
                     1.0)""",
         age=age,
+        mode=mode,
     )
 
 
@@ -125,6 +150,16 @@ class CreditCollectabilityCurve(models.Model):
     )
     basis = fields.Selection(
         CURVE_BASES, required=True, default="credit_age", tracking=True
+    )
+    mode = fields.Selection(
+        CURVE_MODES,
+        string="Between Points",
+        required=True,
+        default=DEFAULT_MODE,
+        tracking=True,
+        help="Steps: each point's rate holds until the next point (a table of "
+        "age bands). Linear: the rate moves in a straight line from one point "
+        "to the next.",
     )
     point_ids = fields.One2many(
         "credit.collectability.curve.point", "curve_id", string="Points", copy=True
@@ -291,14 +326,16 @@ class CreditCollectabilityCurve(models.Model):
 
     def _probability(self, age):
         self.ensure_one()
-        return interpolate(self._points(), age)
+        return interpolate(self._points(), age, self.mode)
 
     def _lost_per_day(self, age):
         """Share of an item lost by one more day of delay at ``age``:
         p(age) - p(age + 1), the slope of the curve (forward difference)."""
         self.ensure_one()
         points = self._points()
-        return interpolate(points, age) - interpolate(points, age + 1)
+        return interpolate(points, age, self.mode) - interpolate(
+            points, age + 1, self.mode
+        )
 
     def _age_sql(self, today, line="line", move="move"):
         """SQL age in days of the item ``line`` on this curve's basis."""
@@ -319,7 +356,7 @@ class CreditCollectabilityCurve(models.Model):
 
     def _probability_sql(self, age):
         self.ensure_one()
-        return interpolate_sql(self._points(), age)
+        return interpolate_sql(self._points(), age, self.mode)
 
     @api.model
     def _create_default_curves(self, companies):
@@ -334,10 +371,12 @@ class CreditCollectabilityCurve(models.Model):
                 "name": self.env._("Credit age (default)"),
                 "company_id": company.id,
                 "basis": "credit_age",
+                "mode": DEFAULT_MODE,
                 "active": True,
                 "description": self.env._(
-                    "Days since the invoice date: within 60 days about 100 % "
-                    "collectable, 100 days 80 %, 180 days 50 %, a year and more 10 %."
+                    "Days since the invoice date, by band: within 60 days 100 % "
+                    "collectable, within 100 days 80 %, within 180 days 50 %, "
+                    "beyond 10 %."
                 ),
                 "point_ids": [
                     Command.create({"age_days": age, "probability": p})
@@ -348,11 +387,13 @@ class CreditCollectabilityCurve(models.Model):
                 "name": self.env._("Days past due"),
                 "company_id": company.id,
                 "basis": "days_past_due",
+                "mode": DEFAULT_MODE,
                 "active": False,
                 "description": self.env._(
-                    "Days past the due date: the first six months are the best "
-                    "window (100 % at the due date, 85 % after 90 days, 70 % after "
-                    "180 days); 26.6 % after one year, 13.6 % after two years."
+                    "Days past the due date, by band: 26.6 % after one year, "
+                    "13.6 % after two years (published figures); before, our "
+                    "assumption: 100 % up to 90 days, 85 % up to 180 days, 70 % "
+                    "up to a year."
                 ),
                 "point_ids": [
                     Command.create({"age_days": age, "probability": p})

@@ -53,7 +53,7 @@ REPORT_QUERY = """
               FROM (
                 SELECT line.id,
                        line.move_id,
-                       line.partner_id,
+                       item_partner.commercial_partner_id AS partner_id,
                        line.company_id,
                        move.invoice_user_id,
                        COALESCE(move.invoice_date, line.date) AS invoice_date,
@@ -150,7 +150,7 @@ class CreditCollectionReport(models.Model):
             open_items=open_items_sql(self.env, companies),
             segments=CURVE_SEGMENTS_SQL,
             segment_match=segment_match_sql(ITEM_AGE_SQL),
-            p=segment_probability_sql(ITEM_AGE_SQL),
+            p=segment_probability_sql(ITEM_AGE_SQL, SQL("curve.mode")),
         )
 
     @api.model

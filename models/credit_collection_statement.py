@@ -9,9 +9,9 @@ from markupsafe import Markup
 from odoo import models
 from odoo.tools import SQL, format_amount, format_date
 
-from .aging import aging_bucket_key, aging_labels
+from .aging import aging_bucket_key, aging_bucket_sql, aging_labels
 from .clock import credit_today
-from .open_items import open_items_sql
+from .open_items import CUSTOMER, dispute_shares, open_items_sql
 
 # the open items on the case form
 OPEN_ITEM_ROW = Markup(
@@ -40,8 +40,18 @@ REMINDER_HEAD = Markup(
 REMINDER_TABLE = Markup(
     "<table style='border-collapse:collapse;width:100%%' cellpadding='4'>%s%s%s</table>"
 )
-# invoices listed on the case form, at most
+# invoices listed on the case form, at most (the aging table counts them all)
 OPEN_ITEMS_LIMIT = 200
+
+# the aging of the open items of some customers of a company: each item (an
+# instalment, not its invoice) in the bucket of its own due date, credits
+# (credit notes, unapplied payments) as not due, summed per bucket
+AGING_QUERY = """
+    SELECT %(customer)s AS partner_id, %(bucket)s AS bucket,
+           SUM(line.amount_residual) AS amount
+           %(open_items)s
+  GROUP BY 1, 2
+"""
 
 
 class CreditCollectionCase(models.Model):
@@ -49,18 +59,39 @@ class CreditCollectionCase(models.Model):
 
     # ----------------------------------------------------------- the case form
     def _compute_open_items_html(self):
-        today = credit_today(self.env)
         labels = aging_labels(self.env)
+        aging = {}
+        for company, cases in self.grouped("company_id").items():
+            aging.update(cases._aging_amounts(company, credit_today(self.env, company)))
         for case in self:
-            moves = case._open_invoices()
+            today = credit_today(self.env, case.company_id)
             buckets = dict.fromkeys(labels, 0.0)
-            for move in moves:
-                buckets[aging_bucket_key(_days_overdue(move, today))] += (
-                    move.amount_residual_signed
-                )
+            buckets.update(aging.get((case.partner_id.id, case.company_id.id), {}))
             case.open_items_html = case._aging_table_html(
                 labels, buckets
-            ) + case._open_invoices_table_html(moves, today)
+            ) + case._open_invoices_table_html(case._open_invoices(), today)
+
+    def _aging_amounts(self, company, today):
+        """{(customer id, company id): {bucket: amount}} of the open items of
+        the cases ``self`` of ``company``, in one grouped query: each item in
+        the bucket of its own due date (an invoice's instalments may sit in
+        different buckets), credits as not due, whatever their number."""
+        days = SQL("(%s::date - COALESCE(line.date_maturity, line.date))", today)
+        rows = self.env.execute_query(
+            SQL(
+                AGING_QUERY,
+                customer=SQL(CUSTOMER),
+                bucket=SQL(
+                    "CASE WHEN line.amount_residual < 0 THEN 'not_due' ELSE %s END",
+                    aging_bucket_sql(days),
+                ),
+                open_items=open_items_sql(self.env, company, self.partner_id.ids),
+            )
+        )
+        aging = {}
+        for partner_id, bucket, amount in rows:
+            aging.setdefault((partner_id, company.id), {})[bucket] = amount
+        return aging
 
     def _open_invoices(self):
         """The customer's open invoices and credit notes, oldest due first."""
@@ -245,10 +276,9 @@ class CreditCollectionCase(models.Model):
 
 
 def _disputed(line):
-    """The disputed part of an open item (its invoice's dispute, up to what
-    the item still owes)."""
-    residual = line.amount_residual
-    return min(max(line.move_id.credit_dispute_amount, 0.0), max(residual, 0.0))
+    """The disputed part of an open item: its share of its invoice's dispute
+    (``open_items.dispute_shares``)."""
+    return dispute_shares(line.move_id).get(line, 0.0)
 
 
 def _days_overdue(move, today):

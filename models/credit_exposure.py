@@ -174,7 +174,7 @@ EXPOSURES_QUERY = """
                       SUM(residual_pos) AS pos, SUM(residual_neg) AS neg,
                       SUM(disputed) AS disputed
                  FROM credit_exposure_entry
-                WHERE company_id = %(company)s
+                WHERE company_id = ANY(%(companies)s)
                   AND partner_id = ANY(%(partners)s)
              GROUP BY partner_id, due_date) entry
      GROUP BY entry.partner_id
@@ -187,11 +187,19 @@ EXPOSURES_QUERY = """
 """
 
 
+def consolidated_companies(company):
+    """The companies whose receivables count in ``company``'s exposure: the
+    whole tree of its root company (its branches and their parent), as
+    Odoo's own partner credit sums them."""
+    return company.sudo().search([("id", "child_of", company.root_id.id)])
+
+
 def customer_exposures(env, partner_ids, company, today, exclude_order_ids=()):
     """Exposure of the commercial partners ``partner_ids`` in ``company``,
     split in components: one round trip whatever the number of partners and
     open items (the ledger holds a customer's rows per due date, not its
-    items).
+    items). The open items of the branches of ``company``'s root count too
+    (``consolidated_companies``); the open documents are ``company``'s.
 
     :return: {partner_id: {component: amount, "total", "oldest_overdue_days",
               "oldest_due_date"}}
@@ -208,7 +216,7 @@ def customer_exposures(env, partner_ids, company, today, exclude_order_ids=()):
         EXPOSURES_QUERY,
         today=today,
         partners=list(partner_ids),
-        company=company.id,
+        companies=consolidated_companies(company).ids,
         documents=documents,
     )
     if len(partner_ids) <= 100:

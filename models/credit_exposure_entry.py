@@ -19,7 +19,9 @@ What counts is an open receivable item (``open_items.py``): posted,
 unreconciled items on a receivable account, with a partner, whose invoice is
 not paid or being paid through a registered payment without journal entry.
 ``credit_exposure_entry``
-sums them per (partner, company, due date): the positive residuals
+sums them per (customer, company, due date), the customer being the commercial
+partner of the item's partner (a contact's items count for its company; a
+contact moved to another company moves its items' rows): the positive residuals
 (receivables), the negative ones (unapplied credits) and the disputed part of
 the positive ones (``LEAST(dispute, residual)`` per item).
 """
@@ -30,6 +32,7 @@ from odoo.tools import SQL
 from .credit_exposure import open_documents_sql
 from .credit_rules import default_tier_sql
 from .open_items import (
+    CUSTOMER,
     flush_open_items,
     item_condition_text,
     move_is_open,
@@ -41,19 +44,42 @@ _COUNTS = "line.amount_residual <> 0"
 # A ledger row, and the key an item is summed under.
 _INSERT = """INSERT INTO credit_exposure_entry
            (partner_id, company_id, due_date, residual_pos, residual_neg, disputed)"""
-_ITEM_KEY = "line.partner_id, line.company_id, COALESCE(line.date_maturity, line.date)"
+# the customer: the commercial partner of the item's partner (``item_partner``)
+_ITEM_KEY = (
+    f"COALESCE({CUSTOMER}, line.partner_id), line.company_id,"
+    " COALESCE(line.date_maturity, line.date)"
+)
 
 # What an open item puts in each of the ledger's sums: receivables, unapplied
-# credits, disputed part of the receivables (``dispute`` is the SQL of its
-# invoice's disputed amount).
+# credits; the disputed part is its invoice's, not the item's: it comes from
+# the invoice's shares (``DISPUTE_SHARES``), 0 here.
 _ITEM_SUMS = (
     "GREATEST(line.amount_residual, 0)",
     "LEAST(line.amount_residual, 0)",
-    """CASE WHEN line.amount_residual > 0
-                       THEN LEAST(COALESCE({dispute}, 0),
-                                  line.amount_residual)
-                       ELSE 0 END""",
+    "0",
 )
+
+# A dispute belongs to its invoice: the disputed amount, capped at what the
+# invoice still owes on its open items, spread over them in proportion to
+# their residuals (an instalment is never disputed twice; a dispute of one
+# instalment's amount leaves part of each instalment to chase). One row per
+# open item of the disputed invoices: move, customer, company, due date and
+# the item's share. ``{where}``: more conditions on the items.
+DISPUTE_SHARES = f"""
+    SELECT line.move_id, COALESCE({CUSTOMER}, line.partner_id), line.company_id,
+           COALESCE(line.date_maturity, line.date),
+           LEAST(move.credit_dispute_amount,
+                 SUM(line.amount_residual) OVER (PARTITION BY line.move_id))
+           * line.amount_residual
+           / SUM(line.amount_residual) OVER (PARTITION BY line.move_id)
+      FROM account_move_line line
+      JOIN account_account account ON account.id = line.account_id
+      JOIN account_move move ON move.id = line.move_id
+      LEFT JOIN res_partner item_partner ON item_partner.id = line.partner_id
+     WHERE {item_condition_text()}
+       AND line.amount_residual > 0
+       AND move.credit_dispute_amount > 0
+       {{where}}"""
 
 
 def _item_sums(template, dispute="move.credit_dispute_amount"):
@@ -64,6 +90,53 @@ def _item_sums(template, dispute="move.credit_dispute_amount"):
 
 
 SCHEMA_SQL = """
+-- the disputed shares the ledger holds (DISPUTE_SHARES), per open item of a
+-- disputed invoice: what to take out of the ledger when they change
+CREATE TABLE IF NOT EXISTS credit_exposure_dispute (
+    move_id integer NOT NULL,
+    partner_id integer NOT NULL,
+    company_id integer NOT NULL,
+    due_date date,
+    amount numeric NOT NULL
+);
+CREATE INDEX IF NOT EXISTS credit_exposure_dispute_move_idx
+    ON credit_exposure_dispute (move_id);
+
+-- the shares of one invoice again: the old ones out of the ledger, the
+-- current ones in (the invoice locked first: two transactions paying two
+-- instalments of one disputed invoice refresh it one after the other)
+CREATE OR REPLACE FUNCTION credit_exposure_dispute_refresh(p_move integer)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM 1 FROM account_move WHERE id = p_move FOR NO KEY UPDATE;
+    WITH old AS (
+        DELETE FROM credit_exposure_dispute WHERE move_id = p_move RETURNING *
+    )
+    {insert}
+    SELECT partner_id, company_id, due_date, 0, 0, -amount FROM old;
+    WITH new AS (
+        INSERT INTO credit_exposure_dispute
+             (move_id, partner_id, company_id, due_date, amount)
+        {move_shares}
+        RETURNING *
+    )
+    {insert}
+    SELECT partner_id, company_id, due_date, 0, 0, amount FROM new;
+END $$;
+
+-- refresh the shares of an invoice that is disputed or has shares
+CREATE OR REPLACE FUNCTION credit_exposure_dispute_touch(p_move integer)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF p_move IS NOT NULL AND (
+        EXISTS (SELECT 1 FROM account_move
+                 WHERE id = p_move AND credit_dispute_amount > 0)
+        OR EXISTS (SELECT 1 FROM credit_exposure_dispute WHERE move_id = p_move)
+    ) THEN
+        PERFORM credit_exposure_dispute_refresh(p_move);
+    END IF;
+END $$;
+
 CREATE OR REPLACE FUNCTION credit_exposure_item_delta(
     line account_move_line, sign integer
 ) RETURNS void LANGUAGE plpgsql AS $$
@@ -76,6 +149,7 @@ BEGIN
            {signed_item_sums}
       FROM account_account account
       LEFT JOIN account_move move ON move.id = line.move_id
+      LEFT JOIN res_partner item_partner ON item_partner.id = line.partner_id
      WHERE account.id = line.account_id
        AND {account_move_open};
 END $$;
@@ -88,6 +162,18 @@ BEGIN
     END IF;
     IF TG_OP <> 'DELETE' THEN
         PERFORM credit_exposure_item_delta(NEW, 1);
+    END IF;
+    -- the disputed shares of the invoice(s) of a receivable item
+    IF TG_OP <> 'DELETE' AND NEW.parent_state = 'posted'
+       AND NEW.partner_id IS NOT NULL THEN
+        PERFORM credit_exposure_dispute_touch(NEW.move_id);
+    END IF;
+    IF TG_OP <> 'INSERT' AND OLD.parent_state = 'posted'
+       AND OLD.partner_id IS NOT NULL
+       AND (TG_OP = 'DELETE' OR OLD.move_id IS DISTINCT FROM NEW.move_id
+            OR NEW.parent_state IS DISTINCT FROM 'posted'
+            OR NEW.partner_id IS NULL) THEN
+        PERFORM credit_exposure_dispute_touch(OLD.move_id);
     END IF;
     RETURN NULL;
 END $$;
@@ -102,12 +188,14 @@ BEGIN
     SELECT {item_key},
            {move_delta_sums}
       FROM account_move_line line
-      JOIN account_account account ON account.id = line.account_id,
+      JOIN account_account account ON account.id = line.account_id
+      LEFT JOIN res_partner item_partner ON item_partner.id = line.partner_id,
            LATERAL (SELECT {old_open} AS old_open, {new_open} AS new_open) state
      WHERE line.move_id = NEW.id
        AND {line_account_open}
        AND {counts}
        AND (old_open OR new_open);
+    PERFORM credit_exposure_dispute_touch(NEW.id);
     RETURN NULL;
 END $$;
 
@@ -119,13 +207,41 @@ BEGIN
     SELECT {item_key},
            {signed_item_sums}
       FROM account_move_line line
-      JOIN account_move move ON move.id = line.move_id,
+      JOIN account_move move ON move.id = line.move_id
+      LEFT JOIN res_partner item_partner ON item_partner.id = line.partner_id,
            (SELECT CASE WHEN NEW.account_type = 'asset_receivable'
                         THEN 1 ELSE -1 END AS sign) s
      WHERE line.account_id = NEW.id
        AND {line_open}
        AND {counts}
        AND {move_open};
+    PERFORM credit_exposure_dispute_touch(moves.move_id)
+       FROM (SELECT DISTINCT line.move_id FROM account_move_line line
+              WHERE line.account_id = NEW.id) moves;
+    RETURN NULL;
+END $$;
+
+-- a contact moved to another company (its commercial partner changes): its
+-- open items leave the old customer's rows for the new one's
+CREATE OR REPLACE FUNCTION credit_exposure_partner_trigger() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    {insert}
+    SELECT moved.customer, line.company_id,
+           COALESCE(line.date_maturity, line.date),
+           {moved_item_sums}
+      FROM account_move_line line
+      JOIN account_account account ON account.id = line.account_id
+      JOIN account_move move ON move.id = line.move_id,
+           (VALUES (COALESCE(OLD.commercial_partner_id, OLD.id), -1),
+                   (COALESCE(NEW.commercial_partner_id, NEW.id), 1))
+               AS moved(customer, sign)
+     WHERE line.partner_id = NEW.id
+       AND {all_open}
+       AND {counts};
+    PERFORM credit_exposure_dispute_touch(moves.move_id)
+       FROM (SELECT DISTINCT line.move_id FROM account_move_line line
+              WHERE line.partner_id = NEW.id) moves;
     RETURN NULL;
 END $$;
 
@@ -159,13 +275,22 @@ AS $$
 #variable_conflict use_column
 DECLARE
     v_partner integer;
+    v_root integer;
+    v_companies integer[];
 BEGIN
     SELECT rp.commercial_partner_id INTO v_partner
       FROM res_partner rp WHERE rp.id = p_partner;
     v_partner := COALESCE(v_partner, p_partner);
+    -- the receivables of the whole tree of the company's root count (its
+    -- branches: consolidated_companies); the lock is the root's
+    SELECT split_part(rc.parent_path, '/', 1)::integer INTO v_root
+      FROM res_company rc WHERE rc.id = p_company;
+    v_root := COALESCE(v_root, p_company);
+    v_companies := ARRAY(SELECT rc.id FROM res_company rc
+                          WHERE rc.parent_path LIKE v_root || '/%');
     IF p_lock THEN
         INSERT INTO credit_exposure_lock (partner_id, company_id, counter)
-             VALUES (v_partner, p_company, 1)
+             VALUES (v_partner, v_root, 1)
         ON CONFLICT (partner_id, company_id)
           DO UPDATE SET counter = credit_exposure_lock.counter + 1;
     END IF;
@@ -180,7 +305,8 @@ BEGIN
                -- order, whose receivables do not sum to zero
                (SELECT o.due_date
                   FROM credit_exposure_entry o
-                 WHERE o.partner_id = v_partner AND o.company_id = p_company
+                 WHERE o.partner_id = v_partner
+                   AND o.company_id = ANY(v_companies)
                    AND o.due_date < p_today
               GROUP BY o.due_date
                 HAVING SUM(o.residual_pos) > 0
@@ -190,7 +316,7 @@ BEGIN
                SUM(e.disputed) FILTER (WHERE e.due_date < p_today)
                    AS disputed_overdue
           FROM credit_exposure_entry e
-         WHERE e.partner_id = v_partner AND e.company_id = p_company
+         WHERE e.partner_id = v_partner AND e.company_id = ANY(v_companies)
     ), documents AS (
         SELECT SUM(d.amount) FILTER (WHERE d.kind = 'draft') AS draft,
                SUM(d.amount) FILTER (WHERE d.kind = 'orders') AS orders,
@@ -261,6 +387,12 @@ CREATE TRIGGER credit_exposure_move
           OR OLD.credit_dispute_amount IS DISTINCT FROM NEW.credit_dispute_amount)
     EXECUTE FUNCTION credit_exposure_move_trigger();
 DROP TRIGGER IF EXISTS credit_exposure_account ON account_account;
+DROP TRIGGER IF EXISTS credit_exposure_partner ON res_partner;
+CREATE TRIGGER credit_exposure_partner
+    AFTER UPDATE ON res_partner
+    FOR EACH ROW
+    WHEN (OLD.commercial_partner_id IS DISTINCT FROM NEW.commercial_partner_id)
+    EXECUTE FUNCTION credit_exposure_partner_trigger();
 CREATE TRIGGER credit_exposure_account
     AFTER UPDATE ON account_account
     FOR EACH ROW
@@ -272,12 +404,15 @@ CREATE TRIGGER credit_exposure_account
     account_move_open=item_condition_text(("account", "move")),
     line_account_open=item_condition_text(("line", "account")),
     move_open=item_condition_text(("move",)),
+    all_open=item_condition_text(),
     counts=_COUNTS,
     insert=_INSERT,
     item_key=_ITEM_KEY,
     old_open=move_is_open("OLD.payment_state"),
     new_open=move_is_open("NEW.payment_state"),
     signed_item_sums=_item_sums("sign * {}"),
+    moved_item_sums=_item_sums("moved.sign * {}"),
+    move_shares=DISPUTE_SHARES.format(where="AND line.move_id = p_move"),
     # what the items count for with the new payment state and dispute, less
     # what they counted for with the old ones
     move_delta_sums=",\n           ".join(
@@ -298,10 +433,15 @@ DROP TRIGGER IF EXISTS credit_exposure_line ON account_move_line;
 DROP TRIGGER IF EXISTS credit_exposure_line_update ON account_move_line;
 DROP TRIGGER IF EXISTS credit_exposure_move ON account_move;
 DROP TRIGGER IF EXISTS credit_exposure_account ON account_account;
+DROP TRIGGER IF EXISTS credit_exposure_partner ON res_partner;
 DROP FUNCTION IF EXISTS credit_exposure_line_trigger();
+DROP FUNCTION IF EXISTS credit_exposure_partner_trigger();
 DROP FUNCTION IF EXISTS credit_exposure_move_trigger();
 DROP FUNCTION IF EXISTS credit_exposure_account_trigger();
 DROP FUNCTION IF EXISTS credit_exposure_item_delta(account_move_line, integer);
+DROP FUNCTION IF EXISTS credit_exposure_dispute_touch(integer);
+DROP FUNCTION IF EXISTS credit_exposure_dispute_refresh(integer);
+DROP TABLE IF EXISTS credit_exposure_dispute;
 DROP FUNCTION IF EXISTS credit_check_figures(
     integer, integer, date, date, integer[], boolean);
 """
@@ -349,6 +489,14 @@ class CreditExposureEntry(models.Model):
         # fire the triggers on top of the rebuilt sums (counted twice)
         flush_open_items(self.env)
         self.env.cr.execute("DELETE FROM credit_exposure_entry")
+        self.env.cr.execute("DELETE FROM credit_exposure_dispute")
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO credit_exposure_dispute"
+                " (move_id, partner_id, company_id, due_date, amount) %s",
+                SQL(DISPUTE_SHARES.format(where="")),
+            )
+        )
         self.env.cr.execute(SQL("%s %s", SQL(_INSERT), self._item_sums_sql()))
         self.invalidate_model()
 
@@ -384,17 +532,26 @@ class CreditExposureEntry(models.Model):
     @api.model
     def _item_sums_sql(self):
         """``SELECT`` of the open items' sums per customer, company and due
-        date: what the ledger holds once rebuilt (flushes what it reads)."""
+        date, with the disputed shares of their invoices: what the ledger
+        holds once rebuilt (flushes what it reads)."""
         return SQL(
             """
-            SELECT %s,
-                   %s
-                   %s
-               AND %s
+            SELECT partner_id, company_id, due_date,
+                   SUM(pos), SUM(neg), SUM(disputed)
+              FROM (
+                SELECT %s,
+                       %s
+                       %s
+                   AND %s
+             UNION ALL
+                SELECT partner_id, company_id, due_date, 0, 0, amount
+                  FROM (%s) shares (move_id, partner_id, company_id, due_date, amount)
+              ) sums (partner_id, company_id, due_date, pos, neg, disputed)
           GROUP BY 1, 2, 3
             """,
             SQL(_ITEM_KEY),
-            SQL(_item_sums("SUM({})")),
+            SQL(_item_sums("{}")),
             open_items_sql(self.env, None),
             SQL(_COUNTS),
+            SQL(DISPUTE_SHARES.format(where="")),
         )

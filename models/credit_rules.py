@@ -21,7 +21,11 @@ from typing import Any
 from odoo.fields import Domain
 from odoo.tools import SQL, format_amount, format_date
 
-from .credit_exposure import flush_exposure_sources, open_documents_sql
+from .credit_exposure import (
+    consolidated_companies,
+    flush_exposure_sources,
+    open_documents_sql,
+)
 from .money import money_formatter
 from .open_items import item_domain
 
@@ -220,7 +224,7 @@ OVER_LIMIT_QUERY = """
                    entry.residual_pos + entry.residual_neg AS amount,
                    entry.disputed
               FROM credit_exposure_entry entry
-             WHERE entry.company_id = %(company)s
+             WHERE entry.company_id = ANY(%(companies)s)
          UNION ALL
             SELECT documents.partner_id, documents.amount, 0
               FROM (%(documents)s) documents
@@ -286,6 +290,7 @@ def over_limit_sql(env, company):
         ),
         default_tier=default_tier_sql(SQL("%s", company.id)),
         company=company.id,
+        companies=consolidated_companies(company).ids,
         key=str(company.id),
         digits=company.currency_id.decimal_places,
         fallback_policy=fallback_policy.id or None,

@@ -3,7 +3,10 @@
 """The one definition of an *open receivable item*.
 
 A journal item is a **receivable item** when it is posted, on a receivable
-account and has a partner; it is **open** when, besides, it is not reconciled
+account and has a partner; it counts for the **customer** that is its
+partner's commercial partner (an item on a contact of a company, such as a
+bank payment matched to a person, counts for the company: ``CUSTOMER``); it
+is **open** when, besides, it is not reconciled
 and its invoice is not paid or being paid (a payment registered without journal
 entry leaves the receivable line open while the invoice shows *In payment* or
 *Paid*: such an invoice is never chased and never counted).
@@ -51,6 +54,49 @@ OPEN = (
 )
 OPEN_ITEM = RECEIVABLE_ITEM + OPEN
 
+# SQL: the customer an item counts for, the commercial partner of its partner
+# (alias ``item_partner``, joined by ``open_items_sql``); the ORM twin is the
+# path ``partner_id.commercial_partner_id``
+CUSTOMER = "item_partner.commercial_partner_id"
+
+# SQL: the disputed part of an open item. A dispute belongs to its invoice:
+# its amount, capped at what the invoice owes on its open items, spread over
+# them in proportion to their residuals (over the open items of the query:
+# all of the invoice's, which share their customer). The ledger's twin is
+# ``credit_exposure_entry.DISPUTE_SHARES``, the ORM's ``dispute_shares``.
+DISPUTE_SHARE = """CASE WHEN line.amount_residual > 0
+                        AND move.credit_dispute_amount > 0
+                   THEN LEAST(move.credit_dispute_amount,
+                              SUM(GREATEST(line.amount_residual, 0))
+                                  OVER (PARTITION BY line.move_id))
+                        * line.amount_residual
+                        / SUM(GREATEST(line.amount_residual, 0))
+                              OVER (PARTITION BY line.move_id)
+                   ELSE 0 END"""
+
+
+def dispute_shares(moves):
+    """{line: disputed part} of the open receivable items (positive residual)
+    of the invoices ``moves``: the twin of ``DISPUTE_SHARE`` in Python."""
+    shares = {}
+    for move in moves.filtered(lambda m: m.credit_dispute_amount > 0):
+        if move.payment_state in PAID_STATES:
+            continue
+        lines = move.line_ids.filtered(
+            lambda line: line.parent_state == "posted"
+            and line.account_id.account_type == "asset_receivable"
+            and line.partner_id
+            and not line.reconciled
+            and line.amount_residual > 0
+        )
+        owed = sum(lines.mapped("amount_residual"))
+        if owed:
+            disputed = min(move.credit_dispute_amount, owed)
+            for line in lines:
+                shares[line] = disputed * line.amount_residual / owed
+    return shares
+
+
 # what decides whether an item is open, and what it counts for
 ITEM_FIELDS = {
     "account.move.line": [
@@ -66,13 +112,14 @@ ITEM_FIELDS = {
     ],
     "account.move": ["payment_state", "credit_dispute_amount"],
     "account.account": ["account_type"],
+    "res.partner": ["commercial_partner_id"],
 }
 
 
 def item_domain(company=None, partners=None, open_only=True):
     """ORM domain on ``account.move.line`` of the (open) receivable items, of
     ``company`` (a record or recordset) and ``partners`` (commercial partners,
-    ids or records) when given."""
+    ids or records: their contacts' items included) when given."""
     leaves = [
         leaf for _alias, leaf, _sql in (OPEN_ITEM if open_only else RECEIVABLE_ITEM)
     ]
@@ -81,7 +128,7 @@ def item_domain(company=None, partners=None, open_only=True):
         domain &= Domain("company_id", "in", company.ids)
     if partners is not None:
         ids = partners if isinstance(partners, list | tuple) else partners.ids
-        domain &= Domain("partner_id", "in", list(ids))
+        domain &= Domain("partner_id.commercial_partner_id", "in", list(ids))
     return domain
 
 
@@ -113,8 +160,10 @@ def company_condition(company, alias="line"):
 def open_items_sql(env, company, partner_ids=None, open_only=True):
     """``FROM … WHERE …`` of the open receivable items of ``company`` (a
     record or recordset, None for all companies; of ``partner_ids`` only, when
-    given): the SQL twin of ``item_domain``. Aliases: ``line``, ``account``,
-    ``move``. Flushes what it reads."""
+    given, commercial partners: their contacts' items included): the SQL
+    twin of ``item_domain``. Aliases: ``line``, ``account``, ``move``,
+    ``item_partner`` (the item's partner; its customer is ``CUSTOMER``).
+    Flushes what it reads."""
     flush_open_items(env)
     conditions = [
         sql for _alias, _leaf, sql in (OPEN_ITEM if open_only else RECEIVABLE_ITEM)
@@ -129,7 +178,9 @@ def open_items_sql(env, company, partner_ids=None, open_only=True):
             "NOT COALESCE(line.reconciled, FALSE)" if sql == OPEN[0][2] else sql
             for sql in conditions
         ]
-        partner_filter = SQL("AND line.partner_id = ANY(%s)", list(partner_ids))
+        partner_filter = SQL(
+            "AND item_partner.commercial_partner_id = ANY(%s)", list(partner_ids)
+        )
     else:
         partner_filter = SQL()
     return SQL(
@@ -137,6 +188,7 @@ def open_items_sql(env, company, partner_ids=None, open_only=True):
               FROM account_move_line line
               JOIN account_account account ON account.id = line.account_id
               JOIN account_move move ON move.id = line.move_id
+              JOIN res_partner item_partner ON item_partner.id = line.partner_id
              WHERE %s
                AND %s
                %s

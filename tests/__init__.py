@@ -13,6 +13,12 @@ from . import test_escalation
 from . import test_escalation_race
 from . import test_tours
 from . import test_exposure_ledger
+from . import test_commercial_partner
+from . import test_figures_harness
+from . import test_clock
+from . import test_aging
+from . import test_branch_exposure
+from . import test_dispute_shares
 from . import test_i18n
 from . import test_adversarial_access
 from . import test_adversarial_race

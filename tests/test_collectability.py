@@ -7,8 +7,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from ..models.credit_collectability_curve import interpolate_sql
-from .common import CreditCollectionCommon, make_invoice
+from .common import CreditCollectionCommon, make_invoice, use_linear_curves
 
 
 @tagged("post_install", "-at_install")
@@ -30,7 +29,7 @@ class TestCollectabilityCurve(CreditCollectionCommon):
         rows = self.env.execute_query(
             SQL(
                 "SELECT age, %s FROM unnest(%s::int[]) AS age ORDER BY age",
-                interpolate_sql(curve._points(), SQL("age")),
+                curve._probability_sql(SQL("age")),
                 ages,
             )
         )
@@ -42,29 +41,66 @@ class TestCollectabilityCurve(CreditCollectionCommon):
         self.assertTrue(self.default.active)
         self.assertFalse(self.past_due.active)
         self.assertEqual(self.Curve._get_active(self.company), self.default)
-        # credit age: <= 60 d 1.0, 100 d 0.8, 180 d 0.5, 365 d and beyond 0.1
-        for age, expected in [
+        # both shipped as steps (issue #18): a band's rate holds to its end
+        self.assertEqual((self.default | self.past_due).mapped("mode"), ["step"] * 2)
+        # credit age, the seed's bands: within 60 d 1.0, within 100 d 0.8,
+        # within 180 d 0.5, beyond 0.1 — at the band edges and inside
+        credit_age = [
             (0, 1.0),
             (30, 1.0),
             (60, 1.0),
+            (61, 0.8),
+            (80, 0.8),
             (100, 0.8),
+            (101, 0.5),
+            (140, 0.5),
             (180, 0.5),
+            (181, 0.1),
             (365, 0.1),
-            (500, 0.1),
             (5000, 0.1),
-        ]:
-            self.assertAlmostEqual(self.default._probability(age), expected)
-        # days past due: 365 d 0.266, 730 d and beyond 0.136
-        for age, expected in [
+        ]
+        # days past due: 0.266 from one year, 0.136 from two years
+        past_due = [
             (0, 1.0),
+            (89, 1.0),
+            (90, 0.85),
             (180, 0.7),
+            (364, 0.7),
             (365, 0.266),
+            (547, 0.266),
             (730, 0.136),
             (1500, 0.136),
-        ]:
-            self.assertAlmostEqual(self.past_due._probability(age), expected)
+        ]
+        for curve, table in ((self.default, credit_age), (self.past_due, past_due)):
+            for age, expected in table:
+                self.assertAlmostEqual(curve._probability(age), expected, msg=age)
+            # the SQL twin reads the same steps
+            ages = [age for age, _p in table]
+            self.assertEqual(
+                [round(p, 9) for p in self._sql_values(curve, ages)],
+                [round(p, 9) for _age, p in table],
+            )
+        # value lost per day: only on the day a band ends
+        self.assertAlmostEqual(self.default._lost_per_day(59), 0.0)
+        self.assertAlmostEqual(self.default._lost_per_day(60), 0.2)
 
     def test_linear_interpolation_python_and_sql(self):
+        """A curve read linearly between its points (the former shipped
+        points, the ``linear`` mode)."""
+        linear = self.Curve.create(
+            {
+                "name": "Linear",
+                "company_id": self.company.id,
+                "basis": "credit_age",
+                "mode": "linear",
+                "active": False,
+                "point_ids": [
+                    Command.create({"age_days": age, "probability": p})
+                    for age, p in [(60, 1.0), (100, 0.8), (180, 0.5), (365, 0.1)]
+                ],
+            }
+        )
+        past_due = self.past_due.copy({"mode": "linear", "active": False})
         cases = {
             80: 0.9,  # halfway 60 -> 100
             90: 0.85,
@@ -72,19 +108,19 @@ class TestCollectabilityCurve(CreditCollectionCommon):
             270: 0.5 - 0.4 * 90 / 185,
         }
         for age, expected in cases.items():
-            self.assertAlmostEqual(self.default._probability(age), expected)
+            self.assertAlmostEqual(linear._probability(age), expected)
         ages = sorted(cases) + [0, 60, 365, 1000]
         ages.sort()
         self.assertEqual(
-            [round(p, 9) for p in self._sql_values(self.default, ages)],
-            [round(self.default._probability(a), 9) for a in ages],
+            [round(p, 9) for p in self._sql_values(linear, ages)],
+            [round(linear._probability(a), 9) for a in ages],
         )
         # days past due between one and two years
-        self.assertAlmostEqual(self.past_due._probability(547.5), (0.266 + 0.136) / 2)
+        self.assertAlmostEqual(past_due._probability(547.5), (0.266 + 0.136) / 2)
         # value lost per day: the drop over the next day
-        self.assertAlmostEqual(self.default._lost_per_day(30), 0.0)
-        self.assertAlmostEqual(self.default._lost_per_day(90), 0.005)
-        self.assertAlmostEqual(self.default._lost_per_day(400), 0.0)
+        self.assertAlmostEqual(linear._lost_per_day(30), 0.0)
+        self.assertAlmostEqual(linear._lost_per_day(90), 0.005)
+        self.assertAlmostEqual(linear._lost_per_day(400), 0.0)
 
     def test_new_company_gets_the_shipped_curves(self):
         company = self.env["res.company"].create({"name": "Curve Co"})
@@ -164,13 +200,14 @@ class TestCollectabilityCurve(CreditCollectionCommon):
 
 @tagged("post_install", "-at_install")
 class TestExpectedCollectible(CreditCollectionCommon):
-    """A small book, hand-computed on the shipped credit-age curve
-    (the test invoices are dated on their due date: credit age = days past
-    due = ``overdue_days``)."""
+    """A small book, hand-computed on the curves read linearly, the
+    credit-age one on its former shipped points (the test invoices are dated
+    on their due date: credit age = days past due = ``overdue_days``)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        use_linear_curves(cls.env, cls.company)
         cls.Case = cls.env["credit.collection.case"]
         cls.a = cls._customer("Worklist A")
         cls.b = cls._customer("Worklist B")
@@ -367,6 +404,7 @@ class TestAmountAtRiskRule(CreditCollectionCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        use_linear_curves(cls.env, cls.company)
         cls.tier.write({"use_amount_at_risk": True, "amount_at_risk_threshold": 200.0})
 
     def _old_invoice(self, partner, amount, credit_age, days_overdue):

@@ -9,7 +9,10 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from ..models.credit_collectability_curve import interpolate
+from ..models.credit_collectability_curve import (
+    DEFAULT_CREDIT_AGE_POINTS,
+    interpolate,
+)
 from ..wizards.credit_collection_kpi import countback_dso
 from .common import CreditCollectionCommon
 
@@ -272,10 +275,10 @@ class TestCalibration(PaymentMixin, CreditCollectionCommon):
         self.assertTrue(wizard.is_fallback)
         self.assertIn("too thin", wizard.note)
         self.assertIn("20", wizard.note)
-        default = [(60, 1.0), (100, 0.8), (180, 0.5), (365, 0.1)]
         for line in wizard.line_ids:
             self.assertAlmostEqual(
-                line.fitted_probability, interpolate(default, line.age_days)
+                line.fitted_probability,
+                interpolate(DEFAULT_CREDIT_AGE_POINTS, line.age_days, "step"),
             )
 
     def test_collectors_cannot_calibrate(self):

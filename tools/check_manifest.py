@@ -3,7 +3,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Fail when the addon imports a Python library that is neither Odoo's (listed
 in Odoo's requirements.txt) nor declared in the manifest's
-``external_dependencies['python']``. Run by tools/check_manifest.sh.
+``external_dependencies['python']``. An optional import (in a ``try`` whose
+handler catches ``ImportError``, e.g. a test tool the tests skip without) is
+not a requirement. Run by tools/check_manifest.sh.
 
 Usage: check_manifest.py ADDON_DIR ODOO_REQUIREMENTS_TXT
 """
@@ -22,6 +24,24 @@ def _norm(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def _optional_imports(tree):
+    """The import nodes of ``tree`` guarded by ``except ImportError``."""
+    optional = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Try):
+            continue
+        caught = {
+            name.id
+            for handler in node.handlers
+            for name in ast.walk(handler.type)
+            if handler.type is not None and isinstance(name, ast.Name)
+        }
+        if caught & {"ImportError", "ModuleNotFoundError"}:
+            for statement in node.body:
+                optional.update(ast.walk(statement))
+    return optional
+
+
 def main(addon_dir, requirements):
     addon_dir = Path(addon_dir)
     manifest = ast.literal_eval((addon_dir / "__manifest__.py").read_text())
@@ -38,7 +58,11 @@ def main(addon_dir, requirements):
         rel = path.relative_to(addon_dir)
         if rel.parts[0] in NOT_SHIPPED:
             continue
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        tree = ast.parse(path.read_text(), str(path))
+        optional = _optional_imports(tree)
+        for node in ast.walk(tree):
+            if node in optional:
+                continue
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and not node.level:

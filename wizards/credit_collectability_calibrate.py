@@ -8,7 +8,11 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, html_escape
 
 from ..models.clock import credit_today
-from ..models.credit_collectability_curve import DEFAULT_POINTS, interpolate
+from ..models.credit_collectability_curve import (
+    DEFAULT_MODE,
+    DEFAULT_POINTS,
+    interpolate,
+)
 from ..models.open_items import item_condition_text, move_is_open
 
 # fewer customer invoices than this in the period: the history is too thin
@@ -262,7 +266,7 @@ class CreditCollectabilityCalibrate(models.TransientModel):
     def _fit_fallback(self, ages, item_count):
         """The shipped default curve at ``ages``, with the wizard's values."""
         default = DEFAULT_POINTS[self.curve_id.basis]
-        fitted = {age: interpolate(default, age) for age in ages}
+        fitted = {age: interpolate(default, age, DEFAULT_MODE) for age in ages}
         return fitted, {
             "is_fallback": True,
             "note": self.env._(
@@ -284,7 +288,7 @@ class CreditCollectabilityCalibrate(models.TransientModel):
                 p = min(max(collected / outstanding, 0.0), 1.0)
             else:
                 # no invoice reached this age unpaid: keep the curve
-                p = interpolate(current, age)
+                p = interpolate(current, age, self.curve_id.mode)
             # a curve cannot increase with age
             previous = fitted[age] = round(min(p, previous), 4)
         return fitted, {
@@ -302,7 +306,9 @@ class CreditCollectabilityCalibrate(models.TransientModel):
             Command.create(
                 {
                     "age_days": age,
-                    "current_probability": interpolate(current, age),
+                    "current_probability": interpolate(
+                        current, age, self.curve_id.mode
+                    ),
                     "fitted_probability": fitted[age],
                     "item_count": stats.get(age, (0, 0, 0))[2],
                     "amount_outstanding": stats.get(age, (0.0, 0, 0))[0],

@@ -342,7 +342,11 @@ class CreditCollectionKpi(models.TransientModel):
         the SQL column of the row's customer)."""
         if not self.user_id:
             return SQL()
-        partner_column = partner_column or SQL("line.partner_id")
+        # an item counts for the commercial partner of its partner
+        partner_column = partner_column or SQL(
+            "(SELECT item_partner.commercial_partner_id FROM res_partner"
+            " item_partner WHERE item_partner.id = line.partner_id)"
+        )
         self.env["credit.collection.case"].flush_model(
             ["partner_id", "company_id", "user_id"]
         )
