@@ -253,16 +253,25 @@ tours.add("credit_collection_manager_approves_application", {
         },
         {
             content: "The analyst's recommendation",
-            trigger: ".o_field_widget[name=recommendation] .o_select_menu_toggler",
+            trigger: ".o_field_widget[name=recommendation] input[data-value=approve]",
             run: "click",
         },
         {
-            trigger: ".o_select_menu_item:contains(Approve as requested)",
-            run: "click",
+            content: "The recommendation is chosen",
+            trigger: ".o_field_widget[name=recommendation] input[data-value=approve]:checked",
         },
         {
             trigger: ".o_field_widget[name=recommendation_note] textarea",
             run: "edit Trade references good, two years of prompt payment",
+        },
+        {
+            content: "Save the analysis",
+            trigger: ".o_form_button_save:enabled",
+            run: "click",
+        },
+        {
+            content: "Saved",
+            trigger: ".o_form_view .o_form_status_indicator_buttons.invisible:not(:visible)",
         },
         {
             content: "Approve",
