@@ -24,8 +24,10 @@ ITEMS_CTE = f"""item AS MATERIALIZED (
     )"""
 
 # Per commercial partner: the worst due date is that of the oldest escalatable
-# item: owed, not fully disputed and not under an open promise whose deadline
-# is still ahead. ``p_tomorrow``: the curve's SQL on ``item_p.age + 1``.
+# item: owed, not fully disputed and not under an open promise approved by a
+# Collections Manager whose deadline is still ahead (a promise not approved
+# pauses the reminders only: it never moves the case down, out of a hold).
+# ``p_tomorrow``: the curve's SQL on ``item_p.age + 1``.
 FIGURES_CTE = """figures AS (
         SELECT item_p.partner_id,
                SUM(item_p.residual) AS residual,
@@ -49,6 +51,7 @@ FIGURES_CTE = """figures AS (
                              ON promise.id = rel.credit_promise_id
                           WHERE rel.account_move_id = item_p.move_id
                             AND promise.state = 'open'
+                            AND promise.approved_by_id IS NOT NULL
                             AND promise.date_deadline >= %(today)s
                      )
                ) AS worst_due

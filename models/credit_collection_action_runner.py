@@ -299,6 +299,11 @@ class CreditCollectionActionRunner(models.Model):
                 "Nothing to chase: every overdue item is paid, disputed or "
                 "under a promise to pay."
             )
+        if case._overdue_all_promised():
+            return self.env._(
+                "Paused: every overdue invoice is under a promise to pay (the "
+                "stage stays)."
+            )
         return False
 
     def _blocked_reason(self, date, payments):

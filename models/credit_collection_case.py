@@ -190,6 +190,37 @@ class CreditCollectionCase(models.Model):
         for case in self:
             case.has_open_promise = case.id in open_cases
 
+    def _overdue_all_promised(self, today=None):
+        """Whether every overdue open item of the case is under an open promise
+        whose deadline is still ahead: the reminders then pause (the stage
+        stays — a promise pauses the reminders of its invoices only)."""
+        self.ensure_one()
+        today = today or credit_today(self.env, self.company_id)
+        overdue = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                item_domain(self.company_id, self.partner_id.ids)
+                & Domain("date_maturity", "<", today)
+                & Domain("amount_residual", ">", 0)
+            )
+        )
+        if not overdue:
+            return False
+        promised = (
+            self.env["credit.promise"]
+            .sudo()
+            .search(
+                [
+                    ("case_id", "=", self.id),
+                    ("state", "=", "open"),
+                    ("date_deadline", ">=", today),
+                ]
+            )
+            .invoice_ids
+        )
+        return not (overdue.move_id - promised)
+
     def _compute_last_contact_date(self):
         groups = dict(
             self.env["mail.message"]

@@ -106,7 +106,7 @@ class CreditCollectionCase(models.Model):
         )
         curve = curve or self.env["credit.collectability.curve"]._get_active(company)
         self.env["credit.promise"].flush_model(
-            ["state", "date_deadline", "invoice_ids"]
+            ["state", "date_deadline", "invoice_ids", "approved_by_id"]
         )
         if ladders is not None:
             return self._case_and_worklist_figures(

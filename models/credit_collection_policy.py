@@ -54,6 +54,8 @@ THRESHOLD_FIELDS = (
     "broken_promises_threshold",
     "amount_at_risk_threshold",
     "promise_grace_days",
+    "promise_max_days",
+    "promise_min_share",
     "max_payment_term_days",
 )
 
@@ -185,6 +187,18 @@ class CreditCollectionPolicy(models.Model):
     promise_grace_days = fields.Integer(
         default=3,
         help="Days after a promised payment date before the escalation resumes.",
+    )
+    promise_max_days = fields.Integer(
+        string="Longest Promise (days)",
+        default=30,
+        help="How far ahead a promise to pay may be dated; 0: no limit.",
+    )
+    promise_min_share = fields.Float(
+        string="Smallest Promise (% of overdue)",
+        default=25.0,
+        digits=(16, 2),
+        help="The smallest share of the case's overdue amount a promise to pay "
+        "must cover; 0: any amount.",
     )
     block_invoice_posting = fields.Boolean(
         tracking=True,
@@ -373,6 +387,8 @@ class CreditCollectionPolicy(models.Model):
         "overdue_days_threshold",
         "broken_promises_threshold",
         "promise_grace_days",
+        "promise_max_days",
+        "promise_min_share",
         "reminder_interval_days",
         "interest_rate",
         "compensation_amount",

@@ -11,9 +11,16 @@ from .open_items import PAID_STATES
 
 
 class CreditPromise(models.Model):
-    """A customer's promise to pay: it pauses the escalation of its invoices
+    """A customer's promise to pay: it pauses the reminders of its invoices
     until its date (plus the tier's grace days); kept when payments cover it,
-    broken otherwise — a broken promise moves the case one stage up."""
+    partly kept when they cover part of it, broken otherwise — a broken
+    promise moves the case one stage up.
+
+    A promise never moves its case down the ladder by itself: the stage (and
+    so a hold stage's credit hold) is computed from every overdue item,
+    promised ones included. Only a promise a Collections Manager approved
+    (``action_approve``, never the promise's author) takes its invoices out of
+    the stage's figures until its deadline — which may lift the hold."""
 
     _name = "credit.promise"
     _description = "Promise to Pay"
@@ -54,6 +61,7 @@ class CreditPromise(models.Model):
         [
             ("open", "Open"),
             ("kept", "Kept"),
+            ("partly_kept", "Partly Kept"),
             ("broken", "Broken"),
             ("cancelled", "Cancelled"),
         ],
@@ -69,6 +77,17 @@ class CreditPromise(models.Model):
         readonly=True,
     )
     note = fields.Text()
+    approved_by_id = fields.Many2one(
+        "res.users",
+        string="Approved by",
+        readonly=True,
+        copy=False,
+        help="The Collections Manager who approved the promise: until its "
+        "deadline its invoices no longer count for the case's stage, which "
+        "may release a hold. Without approval a promise pauses the reminders "
+        "of its invoices only.",
+    )
+    date_approved = fields.Datetime(readonly=True, copy=False)
 
     @api.depends("invoice_ids.amount_residual_signed", "residual_at_promise")
     def _compute_amount_paid(self):
@@ -136,7 +155,14 @@ class CreditPromise(models.Model):
     # set when recorded (and by the evaluation): a promise's terms and its
     # outcome are never edited — cancel it and record a new one
     _SYSTEM_FIELDS = frozenset(
-        {"state", "date_deadline", "residual_at_promise", "user_id"}
+        {
+            "state",
+            "date_deadline",
+            "residual_at_promise",
+            "user_id",
+            "approved_by_id",
+            "date_approved",
+        }
     )
     _TERMS_FIELDS = frozenset({"case_id", "amount", "date", "invoice_ids"})
 
@@ -181,6 +207,8 @@ class CreditPromise(models.Model):
                 ]
         promises = super().create(vals_list)
         for promise in promises:
+            # after the constraints: the amount is positive, the invoices right
+            promise._check_tier_terms(today)
             grace = promise.partner_id._credit_policy(
                 promise.company_id
             ).promise_grace_days
@@ -200,6 +228,45 @@ class CreditPromise(models.Model):
             )
         return promises
 
+    def _check_tier_terms(self, today):
+        """The customer's tier: how far a promise may reach (``promise_max_days``)
+        and the smallest share of the case's overdue amount it must cover
+        (``promise_min_share``, percent); 0: no limit."""
+        self.ensure_one()
+        case = self.case_id.sudo()
+        date, amount = self.date, self.amount
+        policy = case.partner_id._credit_policy(case.company_id)
+        max_days = policy.promise_max_days
+        if max_days and (date - today).days > max_days:
+            raise ValidationError(
+                self.env._(
+                    "A promise to pay may reach %(days)s days at most for the "
+                    "customers of tier %(tier)s: %(date)s is %(asked)s days away. "
+                    "Propose a nearer date (or a payment arrangement).",
+                    days=max_days,
+                    tier=policy.display_name,
+                    date=date,
+                    asked=(date - today).days,
+                )
+            )
+        currency = case.company_id.currency_id
+        minimum = currency.round(case.amount_overdue * policy.promise_min_share / 100)
+        if (
+            currency.compare_amounts(minimum, 0.0) > 0
+            and currency.compare_amounts(amount, minimum) < 0
+        ):
+            raise ValidationError(
+                self.env._(
+                    "A promise to pay covers at least %(share)s%% of the overdue "
+                    "amount for the customers of tier %(tier)s: %(minimum)s, not "
+                    "%(amount)s.",
+                    share=policy.promise_min_share,
+                    tier=policy.display_name,
+                    minimum=format_amount(self.env, minimum, currency),
+                    amount=format_amount(self.env, amount, currency),
+                )
+            )
+
     def write(self, vals):
         if not self.env.su and (self._SYSTEM_FIELDS | self._TERMS_FIELDS) & set(vals):
             raise self._forged_error(
@@ -212,9 +279,82 @@ class CreditPromise(models.Model):
         self.filtered(lambda p: p.state == "open").sudo().write({"state": "cancelled"})
         return True
 
+    def action_approve(self):
+        """A Collections Manager approves open promises: until their deadline
+        their invoices no longer count for the case's stage, so the case may
+        leave a hold stage and its hold be released. Never by the promise's
+        author; audited on the promise, the case and the customer's holds."""
+        if not self.env.user.has_group("account_credit_collection.group_manager"):
+            raise AccessError(
+                self.env._("Only a Collections Manager can approve a promise to pay.")
+            )
+        self.check_access("write")
+        for promise in self:
+            if promise.state != "open":
+                raise ValidationError(
+                    self.env._(
+                        "Only an open promise can be approved: the promise of "
+                        "%(date)s is %(state)s.",
+                        date=promise.date,
+                        state=dict(
+                            promise._fields["state"]._description_selection(self.env)
+                        )[promise.state],
+                    )
+                )
+            if promise.approved_by_id:
+                raise ValidationError(
+                    self.env._(
+                        "The promise of %(date)s is already approved.",
+                        date=promise.date,
+                    )
+                )
+            if promise.user_id == self.env.user:
+                raise AccessError(
+                    self.env._(
+                        "You recorded the promise of %(date)s: another Collections "
+                        "Manager approves it.",
+                        date=promise.date,
+                    )
+                )
+        self.sudo().write(
+            {"approved_by_id": self.env.uid, "date_approved": fields.Datetime.now()}
+        )
+        for promise in self:
+            note = self.env._(
+                "Promise to pay %(amount)s by %(date)s approved by %(user)s: its "
+                "invoices no longer count for the case's stage until %(deadline)s.",
+                amount=format_amount(self.env, promise.amount, promise.currency_id),
+                date=promise.date,
+                user=self.env.user.name,
+                deadline=promise.date_deadline,
+            )
+            promise.message_post(body=note)
+            promise.case_id.sudo().message_post(body=note)
+            holds = (
+                self.env["credit.hold"]
+                .sudo()
+                .search(
+                    [
+                        ("partner_id", "=", promise.partner_id.id),
+                        ("company_id", "=", promise.company_id.id),
+                        ("state", "in", ("active", "overridden")),
+                    ]
+                )
+            )
+            for hold in holds:
+                hold.message_post(body=note)
+            # the stage, then the holds, follow the approval at once
+            company = promise.company_id
+            partner = promise.partner_id.sudo().with_company(company)
+            self.env["credit.collection.case"].sudo()._update_cases(company, partner)
+            self.env["credit.hold"].sudo()._sync_partners(partner, company)
+        return True
+
     def _evaluate(self, today=None):
-        """Open promises become kept when payments cover them, broken when
-        their deadline passed. Returns the broken ones."""
+        """Open promises become kept when payments cover them; after their
+        deadline, partly kept when payments covered part of them (no stage
+        bump: the escalation simply resumes), broken otherwise. Returns the
+        broken ones."""
         today = today or credit_today(self.env)
         broken = self.browse()
         for promise in self.filtered(lambda p: p.state == "open"):
@@ -229,6 +369,22 @@ class CreditPromise(models.Model):
                     )
                 )
             elif promise.date_deadline and promise.date_deadline < today:
+                if promise.currency_id.compare_amounts(promise.amount_paid, 0.0) > 0:
+                    promise.state = "partly_kept"
+                    promise.case_id.message_post(
+                        body=self.env._(
+                            "Promise to pay of %(date)s partly kept: %(paid)s of "
+                            "%(amount)s paid. The reminders resume.",
+                            date=promise.date,
+                            paid=format_amount(
+                                self.env, promise.amount_paid, promise.currency_id
+                            ),
+                            amount=format_amount(
+                                self.env, promise.amount, promise.currency_id
+                            ),
+                        )
+                    )
+                    continue
                 promise.state = "broken"
                 broken |= promise
         for promise in broken:

@@ -177,6 +177,9 @@ class CreditCollectionCommon(TransactionCase):
                 "default_credit_limit": 0.0,
                 "use_overdue_amount": False,
                 "use_overdue_days": False,
+                # no smallest promise: the tests of the tier's promise terms
+                # set it (test_promise_holds.py)
+                "promise_min_share": 0.0,
             }
         )
         cls.customer = cls._customer("Acme Held Ltd", limit=1000.0)

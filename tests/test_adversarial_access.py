@@ -512,7 +512,8 @@ class TestAdversarialAccess(HttpCase):
             .create(
                 {
                     "case_id": cls.case.id,
-                    "amount": 50.0,
+                    # at least the tier's smallest share of the overdue amount
+                    "amount": 100.0,
                     "date": today + timedelta(days=5),
                     "invoice_ids": [Command.set(cls.invoice.ids)],
                 }
@@ -913,6 +914,21 @@ class TestAdversarialAccess(HttpCase):
                     kit.promise_write({"residual_at_promise": 0.0}),
                 ),
                 ("promise kept through the case", user, kit.promise_via_case),
+                (
+                    "lift the hold with a promise of 1.00 in 60 days",
+                    user,
+                    kit.promise_create(
+                        {
+                            "amount": 1.0,
+                            "date": str(self.today + timedelta(days=60)),
+                        }
+                    ),
+                ),
+                (
+                    "write promise approved",
+                    user,
+                    kit.promise_write({"approved_by_id": self.users[user].id}),
+                ),
                 ("delete a promise", user, kit.promise_unlink),
                 (
                     "write promise state=broken",
@@ -925,6 +941,18 @@ class TestAdversarialAccess(HttpCase):
                     lambda call: call("credit.promise", "_evaluate", [kit.promise]),
                 ),
             ]
+        # the collector recorded the promise: approving it is a manager's
+        # (issue #17), never its author's
+        for user in salesmen:
+            attempts.append(
+                (
+                    "approve one's own promise to lift the hold",
+                    user,
+                    lambda call: call(
+                        "credit.promise", "action_approve", [kit.promise]
+                    ),
+                )
+            )
         # -- disputes (recording one is the collectors' job)
         for user in ("salesman", "portal", "other"):
             attempts += [

@@ -351,15 +351,16 @@ class TestPromisesAndPins(CreditCollectionCommon):
             )
         )
 
-    def test_promise_pauses_escalation_and_is_kept_by_payment(self):
+    def test_promise_pauses_reminders_and_is_kept_by_payment(self):
+        # issue #17: a promise no longer moves the case down (out of a hold
+        # stage); it pauses the reminders of its invoices only
         partner, invoice, case = self._setup_case("Promising customer")
         self.assertEqual(case.stage_id, self._stage("stage_credit_hold"))
         promise = self._promise(case, invoice, 400.0)
         self.assertEqual(promise.date_deadline, self.today + timedelta(days=13))
         self.Case._update_cases(self.company, partner)
-        # the promised invoice no longer escalates: the 5-day item leads
-        self.assertEqual(case.worst_days_overdue, 5)
-        self.assertEqual(case.stage_id, self._stage("stage_reminder"))
+        self.assertEqual(case.worst_days_overdue, 50)
+        self.assertEqual(case.stage_id, self._stage("stage_credit_hold"))
         self.assertTrue(case.has_open_promise)
         self._pay(invoice)
         self.Case._update_cases(self.company, partner)
@@ -370,7 +371,7 @@ class TestPromisesAndPins(CreditCollectionCommon):
         partner, invoice, case = self._setup_case("Breaking customer", overdue_days=20)
         self.assertEqual(case.stage_id, self._stage("stage_second_reminder"))
         promise = self._promise(case, invoice, 400.0, days=2)
-        self._pay(invoice, 100.0)  # a part only
+        # nothing paid by the deadline (a part payment: partly kept, issue #17)
         with freeze_time(self.today + timedelta(days=6)):
             self.Case._update_cases(self.company, partner)
             self.assertEqual(promise.state, "broken")

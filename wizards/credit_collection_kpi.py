@@ -184,6 +184,9 @@ class CreditCollectionKpi(models.TransientModel):
     promise_kept_rate = fields.Float(
         string="Promises Kept (%)", compute="_compute_kpis", digits=(16, 1)
     )
+    promise_partly_kept_rate = fields.Float(
+        string="Promises Partly Kept (%)", compute="_compute_kpis", digits=(16, 1)
+    )
     promise_count = fields.Integer(
         string="Promises Due in Period", compute="_compute_kpis"
     )
@@ -306,13 +309,14 @@ class CreditCollectionKpi(models.TransientModel):
         }
 
     def _promise_kpis(self):
-        """The promises due in the period, and the share of them kept."""
+        """The promises due in the period, and the shares of them kept and
+        partly kept."""
         domain = Domain(
             [
                 ("company_id", "=", self.company_id.id),
                 ("date", ">=", self.date_from),
                 ("date", "<=", self.date_to),
-                ("state", "in", ("kept", "broken")),
+                ("state", "in", ("kept", "partly_kept", "broken")),
             ]
         )
         if self.user_id:
@@ -323,9 +327,13 @@ class CreditCollectionKpi(models.TransientModel):
             ._read_group(domain, ["state"], ["__count"])
         )
         kept = promises.get("kept", 0)
-        promise_count = kept + promises.get("broken", 0)
+        partly = promises.get("partly_kept", 0)
+        promise_count = kept + partly + promises.get("broken", 0)
         return {
             "promise_kept_rate": 100.0 * kept / promise_count if promise_count else 0.0,
+            "promise_partly_kept_rate": (
+                100.0 * partly / promise_count if promise_count else 0.0
+            ),
             "promise_count": promise_count,
         }
 
