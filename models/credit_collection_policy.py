@@ -280,8 +280,11 @@ class CreditCollectionPolicy(models.Model):
     _thresholds_positive = models.Constraint(
         "CHECK(default_credit_limit >= 0 AND overdue_amount_threshold >= 0"
         " AND overdue_days_threshold >= 0 AND broken_promises_threshold >= 0"
-        " AND amount_at_risk_threshold >= 0)",
-        "Credit limits and thresholds cannot be negative.",
+        " AND amount_at_risk_threshold >= 0 AND max_payment_term_days >= 0"
+        " AND promise_max_days >= 0"
+        " AND promise_min_share >= 0 AND promise_min_share <= 100)",
+        "Credit limits and thresholds cannot be negative (and a promise's share "
+        "is at most 100 %).",
     )
     _escalation_positive = models.Constraint(
         "CHECK(reminder_interval_days >= 0 AND interest_rate >= 0"
@@ -375,6 +378,14 @@ class CreditCollectionPolicy(models.Model):
                     self.env._(
                         "Credit tier %(tier)s: credit limits and thresholds cannot be "
                         "negative. Use 0 for no limit.",
+                        tier=policy.display_name,
+                    )
+                )
+            if policy.promise_min_share > 100:
+                raise ValidationError(
+                    self.env._(
+                        "Credit tier %(tier)s: a promise cannot have to cover more "
+                        "than 100 %% of the overdue amount.",
                         tier=policy.display_name,
                     )
                 )

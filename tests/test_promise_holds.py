@@ -97,6 +97,9 @@ class TestPromiseHolds(CreditCollectionCommon):
         for name in ("promise_max_days", "promise_min_share"):
             with self.assertRaisesRegex(ValidationError, "negative"):
                 self.tier.write({name: -1})
+        with self.assertRaisesRegex(ValidationError, "more than 100"):
+            with self.env.cr.savepoint():
+                self.tier.write({"promise_min_share": 150})
 
     def test_promise_keeps_the_hold_and_pauses_the_reminders(self):
         partner, invoice, recent, case = self._held_case("Promise under hold")
