@@ -9,8 +9,11 @@ commercial partner of the items' partners (``CUSTOMER``)."""
 from .open_items import CUSTOMER, DISPUTE_SHARE
 
 # The open items, read once: residual, due date, disputed amount of their
-# invoice, age on the curve and the probability of collecting them (``p_now``,
-# the curve's SQL on ``item.age``).
+# invoice, age on the curve, the probability of collecting them (``p_now``,
+# the curve's SQL on ``item.age``), whether their invoice is under an open
+# promise whose deadline is still ahead (``promised``: not chased) and whether
+# a Collections Manager approved that promise (``promise_approved``: the only
+# promise that may move the case down).
 ITEMS_CTE = f"""item AS MATERIALIZED (
             SELECT {CUSTOMER} AS partner_id,
                    line.move_id,
@@ -20,7 +23,27 @@ ITEMS_CTE = f"""item AS MATERIALIZED (
                    %(age)s AS age
                    %(open_items)s
     ), item_p AS (
-        SELECT item.*, %(p_now)s AS p_now FROM item
+        SELECT item.*, %(p_now)s AS p_now,
+               EXISTS (
+                   SELECT 1
+                     FROM account_move_credit_promise_rel rel
+                     JOIN credit_promise promise
+                       ON promise.id = rel.credit_promise_id
+                    WHERE rel.account_move_id = item.move_id
+                      AND promise.state = 'open'
+                      AND promise.date_deadline >= %(today)s
+               ) AS promised,
+               EXISTS (
+                   SELECT 1
+                     FROM account_move_credit_promise_rel rel
+                     JOIN credit_promise promise
+                       ON promise.id = rel.credit_promise_id
+                    WHERE rel.account_move_id = item.move_id
+                      AND promise.state = 'open'
+                      AND promise.approved_by_id IS NOT NULL
+                      AND promise.date_deadline >= %(today)s
+               ) AS promise_approved
+          FROM item
     )"""
 
 # Per commercial partner: the worst due date is that of the oldest escalatable
@@ -44,25 +67,17 @@ FIGURES_CTE = """figures AS (
                MIN(item_p.due) FILTER (
                    WHERE item_p.residual > 0
                      AND item_p.dispute < item_p.residual
-                     AND NOT EXISTS (
-                         SELECT 1
-                           FROM account_move_credit_promise_rel rel
-                           JOIN credit_promise promise
-                             ON promise.id = rel.credit_promise_id
-                          WHERE rel.account_move_id = item_p.move_id
-                            AND promise.state = 'open'
-                            AND promise.approved_by_id IS NOT NULL
-                            AND promise.date_deadline >= %(today)s
-                     )
+                     AND NOT item_p.promise_approved
                ) AS worst_due
           FROM item_p
       GROUP BY item_p.partner_id
     )"""
 
-# Per partner: the days to the next stage, the first threshold of its ladder
+# Per partner: the days to the next stage (shown on the case, not the
+# worklist's horizon), the first threshold of its ladder
 # (``ladders``: {partner id: [thresholds]}) above its worst item's days
 # overdue, ``last`` on the last stage, 0 without an escalatable item.
-HORIZON_CTE = """horizon AS (
+NEXT_STAGE_CTE = """next_stage AS (
         SELECT figures.partner_id,
                CASE WHEN figures.worst_due IS NULL THEN 0
                     ELSE COALESCE((
@@ -78,14 +93,18 @@ HORIZON_CTE = """horizon AS (
           FROM figures
     )"""
 
-# Per partner with a horizon: what its owed items lose on the curve until
-# then (``p_later``: the curve's SQL on ``item_p.age + horizon.days``).
+# Per partner, the worklist's rank: what its chaseable items lose on the
+# curve over the company's fixed horizon (``p_later``: the curve's SQL on
+# ``item_p.age + horizon``), the same horizon for every case. Chaseable: owed,
+# past due, not under an open promise; their disputed part is not chased.
 LOSS_CTE = """loss AS (
         SELECT item_p.partner_id,
-               SUM(item_p.residual * (item_p.p_now - %(p_later)s)) AS loss_avoided
+               SUM(GREATEST(item_p.residual - item_p.dispute, 0)
+                   * (item_p.p_now - %(p_later)s)) AS loss_avoided
           FROM item_p
-          JOIN horizon ON horizon.partner_id = item_p.partner_id
-         WHERE item_p.residual > 0 AND horizon.days > 0
+         WHERE item_p.residual > 0
+           AND item_p.due < %(today)s
+           AND NOT item_p.promised
       GROUP BY item_p.partner_id
     )"""
 
@@ -95,23 +114,19 @@ FIGURES_QUERY = f"""
     SELECT figures.* FROM figures
 """
 
-# The figures and the worklist's (days to the next stage, loss avoided) of a
-# batch of customers, the items read once.
+# The figures and the worklist's (days to the next stage, loss avoided over
+# the fixed horizon) of a batch of customers, the items read once.
 FIGURES_AND_WORKLIST_QUERY = f"""
-    WITH {ITEMS_CTE}, {FIGURES_CTE}, {HORIZON_CTE}, {LOSS_CTE}
-    SELECT figures.*, horizon.days AS next_stage_days, loss.loss_avoided
+    WITH {ITEMS_CTE}, {FIGURES_CTE}, {NEXT_STAGE_CTE}, {LOSS_CTE}
+    SELECT figures.*, next_stage.days AS next_stage_days, loss.loss_avoided
       FROM figures
-      JOIN horizon ON horizon.partner_id = figures.partner_id
+      JOIN next_stage ON next_stage.partner_id = figures.partner_id
  LEFT JOIN loss ON loss.partner_id = figures.partner_id
 """
 
-# The loss avoided of the partners ``partner_ids`` with their horizons
-# ``days`` (the days to their next stage, computed in Python).
+# The loss avoided of the customers of the open items (over the fixed
+# horizon): the worklist of a whole company, after ``FIGURES_QUERY``.
 LOSS_AVOIDED_QUERY = f"""
-    WITH {ITEMS_CTE},
-    horizon AS (
-        SELECT * FROM unnest(%(partner_ids)s::int[], %(days)s::int[])
-                   AS given(partner_id, days)
-    ), {LOSS_CTE}
+    WITH {ITEMS_CTE}, {LOSS_CTE}
     SELECT loss.partner_id, loss.loss_avoided FROM loss
 """

@@ -92,9 +92,10 @@ class CreditCollectionCase(models.Model):
     amount_loss_avoided = fields.Monetary(
         string="Expected Loss Avoided",
         readonly=True,
-        help="What is lost if the case waits until it reaches its next stage: "
-        "sum of the open items' residual times (p(age now) - p(age then)). The "
-        "worklist is ranked by it.",
+        help="What is lost if the case waits the company's worklist horizon "
+        "(30 days by default, the same for every case): sum of the chaseable "
+        "items' (past due, not under an open promise) undisputed residual "
+        "times (p(age now) - p(age then)). The worklist is ranked by it.",
     )
     next_stage_days = fields.Integer(
         string="Days to Next Stage",

@@ -131,14 +131,24 @@ class CreditCollectionCase(models.Model):
             "p_tomorrow": curve._probability_sql(SQL("(item_p.age + 1)")),
         }
         if horizon:
-            age_then = SQL("(item_p.age + horizon.days)")
+            age_then = SQL(
+                "(item_p.age + %s)", self._worklist_horizon(curve.company_id)
+            )
             params["p_later"] = curve._probability_sql(age_then)
         return params
 
     @api.model
+    def _worklist_horizon(self, company):
+        """The worklist's horizon (days), the same for every case of
+        ``company``: the loss avoided is what the chaseable items lose on the
+        curve over it."""
+        return company.sudo().credit_worklist_horizon_days or 30
+
+    @api.model
     def _case_and_worklist_figures(self, today, curve, open_items, partners, ladders):
         """``_case_figures`` of ``partners`` with their worklist figures (days
-        to the next stage, loss avoided), in one query."""
+        to the next stage, loss avoided over the fixed horizon), in one
+        query."""
         query = SQL(
             FIGURES_AND_WORKLIST_QUERY,
             **self._items_params(today, curve, open_items, horizon=True),
@@ -175,19 +185,15 @@ class CreditCollectionCase(models.Model):
 
     @api.model
     def _add_worklist_figures(self, company, curve, figures, ladder_for, today):
-        """The worklist: what waiting until the next stage costs. Adds the days
-        to the next stage and the expected loss avoided to ``figures`` (and
-        drops their ``worst_due``); ``ladder_for`` gives a partner's ladder."""
+        """The worklist: what waiting the company's fixed horizon costs. Adds
+        the days to the next stage and the expected loss avoided to
+        ``figures`` (and drops their ``worst_due``); ``ladder_for`` gives a
+        partner's ladder."""
         for partner_id, values in figures.items():
             values["next_stage_days"] = self._next_stage_days(
                 ladder_for(partner_id), values.pop("worst_due"), today
             )
-        loss_avoided = self._case_loss_avoided(
-            company,
-            curve,
-            {pid: values["next_stage_days"] for pid, values in figures.items()},
-            today,
-        )
+        loss_avoided = self._case_loss_avoided(company, curve, list(figures), today)
         for partner_id, values in figures.items():
             values["amount_loss_avoided"] = loss_avoided.get(partner_id, 0.0)
 
@@ -212,19 +218,20 @@ class CreditCollectionCase(models.Model):
         return self.LAST_STAGE_HORIZON
 
     @api.model
-    def _case_loss_avoided(self, company, curve, horizons, today):
-        """Per partner, in one grouped query: sum of the open items' positive
-        residual times (p(age) - p(age + horizon)), ``horizons`` mapping the
-        partner ids to their days to the next stage."""
-        horizons = {pid: days for pid, days in horizons.items() if days > 0}
-        if not horizons:
+    def _case_loss_avoided(self, company, curve, partner_ids, today):
+        """Per partner of ``partner_ids``, in one grouped query: sum of the
+        chaseable items' (owed, past due, not promised) undisputed residual
+        times (p(age) - p(age + horizon)), the company's fixed horizon."""
+        partner_ids = list(partner_ids)
+        if not partner_ids:
             return {}
-        open_items = open_items_sql(self.env, company, list(horizons))
+        self.env["credit.promise"].flush_model(
+            ["state", "date_deadline", "invoice_ids"]
+        )
+        open_items = open_items_sql(self.env, company, partner_ids)
         query = SQL(
             LOSS_AVOIDED_QUERY,
             **self._items_params(today, curve, open_items, horizon=True),
-            partner_ids=list(horizons),
-            days=list(horizons.values()),
         )
         return dict(self.env.execute_query(query))
 

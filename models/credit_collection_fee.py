@@ -81,16 +81,25 @@ class CreditCollectionCase(models.Model):
 
     def _interest_lines(self, item, start, date):
         """The interest of ``item`` from ``start`` to ``date`` at the tier's
-        rate (none when it rounds to zero)."""
+        rate, day by day on its undisputed balance of each day (none when it
+        rounds to zero)."""
         currency = self.currency_id
         rate = self.policy_id.interest_rate
         days = (date - start).days
-        amount = currency.round(item["residual"] * rate / 100.0 * days / 365.0)
-        if days <= 0 or currency.is_zero(amount):
+        if days <= 0:
+            return []
+        balance_days = sum(
+            max(balance - item["disputed"], 0.0) * (end - begin).days
+            for begin, end, balance in _daily_balances(item, start, date)
+        )
+        amount = currency.round(balance_days * rate / 100.0 / 365.0)
+        if currency.is_zero(amount):
             return []
         return [
             {
-                "name": self._interest_label(item, start, date, days),
+                "name": self._interest_label(
+                    item, start, date, days, balance_days / days
+                ),
                 "price_unit": amount,
                 "credit_fee_kind": "interest",
                 "credit_fee_item_id": item["move"].id,
@@ -98,12 +107,12 @@ class CreditCollectionCase(models.Model):
             }
         ]
 
-    def _interest_label(self, item, start, date, days):
+    def _interest_label(self, item, start, date, days, average):
         return self.env._(
-            "Interest on %(invoice)s: %(residual)s × %(rate)s %% "
-            "× %(days)s/365 days (%(start)s – %(end)s)",
+            "Interest on %(invoice)s: %(balance)s (average undisputed balance, "
+            "day by day) × %(rate)s %% × %(days)s/365 days (%(start)s – %(end)s)",
             invoice=item["move"].name,
-            residual=format_amount(self.env, item["residual"], self.currency_id),
+            balance=format_amount(self.env, average, self.currency_id),
             rate=self.policy_id.interest_rate,
             days=days,
             start=format_date(self.env, start),
@@ -120,3 +129,27 @@ class CreditCollectionCase(models.Model):
             "credit_fee_kind": "compensation",
             "credit_fee_item_id": move.id,
         }
+
+
+def _daily_balances(item, start, date):
+    """The balance (company currency) of the open item ``item`` day by day
+    from ``start`` to ``date`` (excluded), as ``(from, to, balance)`` spans: a
+    payment, credit note or any reconciliation reduces it from its date (the
+    partial's ``max_date``, the later of the two items' dates). The balance of
+    a day is today's residual plus what was matched after that day."""
+    line = item["line"]
+    # (date, amount) of the reconciliations that changed the item's balance
+    matched = [(p.max_date, p.amount) for p in line.matched_credit_ids] + [
+        (p.max_date, -p.amount) for p in line.matched_debit_ids
+    ]
+    balance = item["residual"] + sum(
+        amount for matched_date, amount in matched if matched_date > start
+    )
+    spans = []
+    begin = start
+    for change in sorted({d for d, _amount in matched if start < d < date}):
+        spans.append((begin, change, balance))
+        balance -= sum(amount for d, amount in matched if d == change)
+        begin = change
+    spans.append((begin, date, balance))
+    return spans

@@ -41,6 +41,18 @@ class ResCompany(models.Model):
         "without a new approved application, the customer goes back to its "
         "tier's default limit.",
     )
+    credit_worklist_horizon_days = fields.Integer(
+        string="Worklist Horizon (days)",
+        default=30,
+        help="The collectors' worklist ranks every case on what its chaseable "
+        "items (past due, not disputed, not under an open promise) lose on the "
+        "collectability curve over this many days, the same for every case.",
+    )
+
+    _credit_worklist_horizon_positive = models.Constraint(
+        "CHECK (credit_worklist_horizon_days > 0)",
+        "The worklist horizon is at least one day.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

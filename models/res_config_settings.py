@@ -23,3 +23,6 @@ class ResConfigSettings(models.TransientModel):
     credit_review_lapse_reset = fields.Boolean(
         related="company_id.credit_review_lapse_reset", readonly=False
     )
+    credit_worklist_horizon_days = fields.Integer(
+        related="company_id.credit_worklist_horizon_days", readonly=False
+    )

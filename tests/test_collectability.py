@@ -236,13 +236,15 @@ class TestExpectedCollectible(CreditCollectionCommon):
         p230 = 0.5 - 0.4 * 50 / 185
         expected = {
             # partner: (expected, lost per day, days to next stage, loss avoided)
-            # A: 20 days, p = 1; Final notice at 30 days: p(30) = 1
+            # the loss avoided over the fixed horizon, 30 days for every case
+            # A: 20 days, p = 1, p(50) = 1; Final notice at 30 days
             self.a: (1000.0, 0.0, 10, 0.0),
-            # B: 90 days, p = 0.85, last stage (Legal): 30 days -> p(120) = 0.725
+            # B: 90 days, p = 0.85, p(120) = 0.725; last stage (Legal)
             self.b: (850.0, 5.0, 30, 125.0),
-            # C: 50 days, p = 1; Legal at 90 days: p(90) = 0.85
-            self.c: (2000.0, 0.0, 40, 300.0),
-            # D: 200 days (p200) and a current invoice (p = 1); last stage
+            # C: 50 days, p = 1, p(80) = 0.9; Legal at 90 days (40 days away)
+            self.c: (2000.0, 0.0, 40, 200.0),
+            # D: 200 days (p200) and a current invoice (p = 1, not chased);
+            # last stage
             self.d: (
                 500.0 * p200 + 500.0,
                 500.0 * 0.4 / 185,
@@ -306,6 +308,62 @@ class TestExpectedCollectible(CreditCollectionCommon):
                 with self.subTest(partner=partner_id, key=key):
                     self.assertAlmostEqual(one[partner_id][key], value, places=6)
         self.assertEqual(one[e.id]["next_stage_days"], 50)
+
+    def test_worklist_fixed_horizon_chaseable_only(self):
+        """The worklist ranks on the company's fixed horizon, not the days to
+        the next stage, and counts only what can be chased: not an invoice not
+        yet due, not the disputed part, not an invoice under an open promise.
+        Hand-computed on the linear former points (60: 1, 100: 0.8, 180: 0.5),
+        horizon 10 days."""
+        self.company.credit_worklist_horizon_days = 10
+        g = self._customer("Worklist G")
+        # chaseable, 55 days: p(55) = 1, p(65) = 0.975 -> 1000 * 0.025 = 25
+        self._invoice(g, 1000.0, overdue_days=55)
+        # 100 of 400 disputed, 120 days: p(120) = 0.725, p(130) = 0.6875
+        # -> 300 * 0.0375 = 11.25
+        disputed = self._invoice(g, 400.0, overdue_days=120)
+        disputed.credit_dispute_amount = 100.0
+        # promised, 90 days: not counted (600 * 0.05 = 30 otherwise)
+        promised = self._invoice(g, 600.0, overdue_days=90)
+        # not yet due, dated 90 days ago: not counted (500 * 0.05 otherwise)
+        make_invoice(
+            self.env,
+            g,
+            500.0,
+            self.today + timedelta(days=10),
+            invoice_date=self.today - timedelta(days=90),
+            company=self.company,
+        )
+        self.Case._update_cases(self.company, g)
+        self.env["credit.promise"].create(
+            {
+                "case_id": self._case(g).id,
+                "amount": 600.0,
+                "date": self.today + timedelta(days=5),
+                "invoice_ids": [Command.set(promised.ids)],
+            }
+        )
+        self.Case._update_cases(self.company, g)
+        case = self._case(g)
+        self.assertAlmostEqual(case.amount_loss_avoided, 36.25, places=2)
+        # the next stage is shown, but is not the horizon: 120 days is on the
+        # last stage (30 days)
+        self.assertEqual(case.next_stage_days, 30)
+        # the whole company's path (figures, then the worklist) agrees
+        curve = self.env["credit.collectability.curve"]._get_active(self.company)
+        figures = self.Case.sudo()._case_figures(self.company, curve=curve)
+        from ..models.credit_collection_case_figures import TierLadders
+
+        ladders = TierLadders(self.env, self.company, list(figures))
+        self.Case.sudo()._add_worklist_figures(
+            self.company, curve, figures, ladders.ladder, self.today
+        )
+        self.assertAlmostEqual(figures[g.id]["amount_loss_avoided"], 36.25, places=6)
+        # a longer horizon, a larger loss: 30 days -> 1000 * (1 - p(85) =
+        # 0.875) and 300 * (0.725 - p(150) = 0.6125)
+        self.company.credit_worklist_horizon_days = 30
+        self.Case._update_cases(self.company, g)
+        self.assertAlmostEqual(case.amount_loss_avoided, 125.0 + 33.75, places=2)
 
     def test_worklist_order(self):
         action = self.env.ref(

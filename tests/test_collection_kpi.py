@@ -13,6 +13,7 @@ from ..models.credit_collectability_curve import (
     DEFAULT_CREDIT_AGE_POINTS,
     interpolate,
 )
+from ..wizards.credit_collectability_calibrate import pool_adjacent_violators
 from ..wizards.credit_collection_kpi import countback_dso
 from .common import CreditCollectionCommon
 
@@ -305,6 +306,88 @@ class TestCalibration(PaymentMixin, CreditCollectionCommon):
             "account_credit_collection.ir_cron_calibrate_collectability"
         )
         self.assertFalse(cron.active)
+
+
+@tagged("post_install", "-at_install")
+class TestCalibrationSettled(PaymentMixin, CreditCollectionCommon):
+    """Calibration on settled outcomes, on a hand-made history (invoices of
+    100, credit age, grid 0, 90 and 180 days): 300 days old, 4 paid at 30
+    days, 2 paid at 120 days, 2 never paid; 120 days old, 4 still open
+    (censored: younger than the grid's last age, their outcome is unknown)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.curve = cls.env["credit.collectability.curve"].create(
+            {
+                "name": "Settled outcomes",
+                "basis": "credit_age",
+                "point_ids": [
+                    Command.create({"age_days": age, "probability": p})
+                    for age, p in [(0, 1.0), (90, 0.9), (180, 0.8)]
+                ],
+            }
+        )
+        partner = cls._customer("Settled history")
+        for paid_at in (30, 30, 30, 30, 120, 120, None, None):
+            invoice = cls._invoice(partner, 100.0, overdue_days=300)
+            if paid_at:
+                cls._pay_on(
+                    invoice, 100.0, invoice.invoice_date + timedelta(days=paid_at)
+                )
+        for _i in range(4):
+            cls._invoice(partner, 100.0, overdue_days=120)
+
+    def test_open_young_invoices_are_censored(self):
+        wizard = (
+            self.env["credit.collectability.calibrate"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "curve_id": self.curve.id,
+                    "date_from": self.today - timedelta(days=400),
+                    "date_to": self.today - timedelta(days=100),
+                    "min_items": 5,
+                }
+            )
+        )
+        wizard.action_fit()
+        self.assertEqual(wizard.item_count, 12)
+        lines = {line.age_days: line for line in wizard.line_ids}
+        # 0 days: 8 settled invoices, 600 of 800 collected (counting the 4
+        # young open ones as never collected: 600 of 1,200 = 0.5)
+        self.assertEqual(lines[0].item_count, 8)
+        self.assertAlmostEqual(lines[0].fitted_probability, 0.75)
+        # 90 days: 4 outstanding, 200 of 400 collected (0.25 with them)
+        self.assertEqual(lines[90].item_count, 4)
+        self.assertAlmostEqual(lines[90].fitted_probability, 0.5)
+        # 180 days: the 2 never paid
+        self.assertAlmostEqual(lines[180].fitted_probability, 0.0)
+
+    def test_monotone_by_pool_adjacent_violators(self):
+        """Rates 0.8, 0.6, 0.8 observed on 10, 5 and 4 invoices: the two last
+        pool into (0.6 x 5 + 0.8 x 4) / 9, where a running minimum gave 0.6;
+        an age nobody reached keeps the curve unless it violates."""
+        wizard = self.env["credit.collectability.calibrate"].create(
+            {"curve_id": self.curve.id}
+        )
+        stats = {0: (1000.0, 800.0, 10), 90: (500.0, 300.0, 5), 180: (400.0, 320.0, 4)}
+        fitted, _vals = wizard._fit_history(
+            [0, 90, 180], stats, self.curve._points(), 19
+        )
+        self.assertEqual(
+            fitted, {0: 0.8, 90: round(6.2 / 9, 4), 180: round(6.2 / 9, 4)}
+        )
+        # 0.9 at 90 days on the curve, nobody observed: pooled with 0 weight
+        stats = {0: (1000.0, 800.0, 10), 180: (400.0, 200.0, 4)}
+        fitted, _vals = wizard._fit_history(
+            [0, 90, 180], stats, self.curve._points(), 14
+        )
+        self.assertEqual(fitted, {0: 0.8, 90: 0.8, 180: 0.5})
+        # (0.5 x 3 + 0.7 + 0.9) / 5 = 0.62
+        pooled = pool_adjacent_violators([0.5, 0.7, 0.9, 0.2], [3, 1, 1, 5])
+        for value, expected in zip(pooled, [0.62, 0.62, 0.62, 0.2], strict=True):
+            self.assertAlmostEqual(value, expected)
 
 
 @tagged("post_install", "-at_install")

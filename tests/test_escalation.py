@@ -536,6 +536,53 @@ class TestEscalationFees(EscalationCommon):
         )
         self.assertIn(inv2.name, " ".join(vals["name"] for vals in lines_after))
 
+    def test_interest_day_by_day_never_on_the_disputed_part(self):
+        """Interest accrues day by day on the balance of each day (a payment
+        reduces it from its date) less the disputed part, from the due date
+        or the last charge. Hand-computed at 10 % a year: 1,000 due 40 days
+        ago, 400 paid 20 days ago, 100 disputed."""
+        inv = self._invoice(self.customer, 1000.0, overdue_days=40)
+        register = self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=inv.ids
+        )
+        register.create(
+            {
+                "amount": 400.0,
+                "journal_id": self._outstanding_journal().id,
+                "payment_date": self.today - timedelta(days=20),
+            }
+        )._create_payments()
+        self._dispute(inv, 100.0)
+        self.env.flush_all()
+        self.Case.sudo()._update_cases(self.company, self.customer)
+        case = self._case()
+        interest = [
+            vals
+            for vals in case._fee_lines(self.today, None)
+            if vals["credit_fee_kind"] == "interest"
+        ]
+        # (1000 - 100) x 20 days + (600 - 100) x 20 days = 28,000 balance-days
+        # x 10 % / 365 = 7.67 (the balance of the day of charging: 600 x 10 %
+        # x 40 / 365 = 6.58)
+        self.assertEqual([vals["price_unit"] for vals in interest], [7.67])
+        self.assertEqual(interest[0]["credit_interest_to"], self.today)
+        self.assertIn("40/365", interest[0]["name"])
+        # from the last charge, 30 days ago: 900 x 10 days + 500 x 20 days
+        # = 19,000 balance-days x 10 % / 365 = 5.21
+        item = case._chargeable_items(self.today)[0]
+        again = case._interest_lines(item, self.today - timedelta(days=30), self.today)
+        self.assertEqual([vals["price_unit"] for vals in again], [5.21])
+        # all of it disputed: no interest at all
+        self._dispute(inv, 600.0)
+        self.env.flush_all()
+        self.assertFalse(
+            [
+                vals
+                for vals in case._fee_lines(self.today, None)
+                if vals["credit_fee_kind"] == "interest"
+            ]
+        )
+
     def test_fee_invoice_posts_even_when_tier_blocks_posting(self):
         self.tier.block_invoice_posting = True
         self.tier.write({"use_overdue_days": True, "overdue_days_threshold": 10})

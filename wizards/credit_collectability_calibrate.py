@@ -56,7 +56,11 @@ BASIS_DATE_SQL = {
 }
 
 # per age of the grid: what was outstanding when the age was reached and what
-# was paid from then on; the row without age counts the items
+# was paid from then on, over the settled items only: closed (nothing left
+# open) or old enough (past the grid's last age, ``settled_age``: still open
+# then, never collected). An item still open and younger is censored: its
+# outcome is not known yet, it is not counted as never collected. The row
+# without age counts the items of the period.
 HISTORY_QUERY = f"""
     WITH item AS (
         SELECT line.id,
@@ -64,7 +68,9 @@ HISTORY_QUERY = f"""
                line.balance AS balance,
                CASE WHEN line.reconciled IS NOT TRUE
                          AND NOT {move_is_open("move.payment_state")}
-                    THEN line.amount_residual ELSE 0 END AS registered
+                    THEN line.amount_residual ELSE 0 END AS registered,
+               (line.reconciled IS TRUE
+                OR NOT {move_is_open("move.payment_state")}) AS closed
           FROM account_move_line line
           JOIN account_account account ON account.id = line.account_id
           JOIN account_move move ON move.id = line.move_id
@@ -98,6 +104,7 @@ HISTORY_QUERY = f"""
                    WHERE settle.kind = 'refund'), 0) AS amount
           FROM item
      LEFT JOIN settle ON settle.line_id = item.id
+         WHERE item.closed OR item.basis_date + %(settled_age)s <= %(today)s
       GROUP BY item.id, item.basis_date, item.registered, item.balance
     ),
     per_age AS (
@@ -279,18 +286,21 @@ class CreditCollectabilityCalibrate(models.TransientModel):
 
     def _fit_history(self, ages, stats, current, item_count):
         """The collected share at each age (the current curve where no invoice
-        reached the age unpaid), never increasing with age."""
-        fitted = {}
-        previous = 1.0
+        reached the age unpaid), made never increasing with age by pooling
+        adjacent violators, weighted by the invoices observed at each age."""
+        rates = []
+        weights = []
         for age in ages:
-            outstanding, collected, _count = stats.get(age, (0.0, 0.0, 0))
+            outstanding, collected, count = stats.get(age, (0.0, 0.0, 0))
             if outstanding > 0:
-                p = min(max(collected / outstanding, 0.0), 1.0)
+                rates.append(min(max(collected / outstanding, 0.0), 1.0))
+                weights.append(count)
             else:
                 # no invoice reached this age unpaid: keep the curve
-                p = interpolate(current, age, self.curve_id.mode)
-            # a curve cannot increase with age
-            previous = fitted[age] = round(min(p, previous), 4)
+                rates.append(interpolate(current, age, self.curve_id.mode))
+                weights.append(0)
+        monotone = pool_adjacent_violators(rates, weights)
+        fitted = {age: round(p, 4) for age, p in zip(ages, monotone, strict=True)}
         return fitted, {
             "is_fallback": False,
             "note": self.env._(
@@ -324,7 +334,9 @@ class CreditCollectabilityCalibrate(models.TransientModel):
 
         The items are the posted customer invoices' receivable lines whose
         basis date (invoice date or due date) is in the period; an invoice is
-        observed at an age once that age is reached today. Credit notes
+        observed at an age once that age is reached today, and counts once its
+        outcome is settled: closed, or past the last of ``ages`` (an invoice
+        still open and younger is censored, not never collected). Credit notes
         matched to an invoice reduce its amount; payments (bank, cash, payment
         entries, registered payments) collect it; other matchings (write-offs)
         close it uncollected."""
@@ -340,10 +352,31 @@ class CreditCollectabilityCalibrate(models.TransientModel):
                 date_from=self.date_from,
                 date_to=self.date_to,
                 ages=list(ages),
+                settled_age=max(ages),
                 today=credit_today(self.env),
             )
         )
         return _history_stats(rows)
+
+
+def pool_adjacent_violators(values, weights):
+    """The non-increasing sequence closest to ``values`` in weighted least
+    squares (``weights``, e.g. the items observed): adjacent values that
+    increase are pooled into their weighted mean, repeatedly. A block of
+    zero weight takes the plain mean of its values."""
+    blocks = []  # [weighted sum, weight, values' sum, size]
+    for value, weight in zip(values, weights, strict=True):
+        blocks.append([value * weight, weight, value, 1])
+        while len(blocks) > 1 and _block_mean(blocks[-2]) < _block_mean(blocks[-1]):
+            last = blocks.pop()
+            for i in range(4):
+                blocks[-1][i] += last[i]
+    return [_block_mean(block) for block in blocks for _i in range(block[3])]
+
+
+def _block_mean(block):
+    weighted, weight, total, size = block
+    return weighted / weight if weight else total / size
 
 
 def _history_stats(rows):
@@ -377,7 +410,10 @@ class CreditCollectabilityCalibrateLine(models.TransientModel):
     current_probability = fields.Float(string="Current", digits=(16, 4), readonly=True)
     fitted_probability = fields.Float(string="Fitted", digits=(16, 4))
     item_count = fields.Integer(
-        string="Invoices", readonly=True, help="Invoices still unpaid at this age."
+        string="Invoices",
+        readonly=True,
+        help="Settled invoices (closed, or older than the curve's last age) "
+        "still unpaid at this age.",
     )
     amount_outstanding = fields.Monetary(
         string="Outstanding at Age",
