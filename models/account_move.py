@@ -199,7 +199,7 @@ class AccountMove(models.Model):
     def _credit_payment_term_days(self):
         """The days of credit this invoice gives: from its date to its last
         due date (its payment term's, or the due date set by hand)."""
-        date_ref = self.invoice_date or fields.Date.context_today(self)
+        date_ref = self.invoice_date or credit_today(self.env, self.company_id)
         if self.invoice_payment_term_id:
             return term_days(self.invoice_payment_term_id, date_ref)
         if self.invoice_date_due:

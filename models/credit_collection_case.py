@@ -380,7 +380,8 @@ class CreditCollectionCase(models.Model):
     def _pinned_by_hand(self, vals):
         """``vals`` of a stage moved by the user: pinned by them, until the
         expiry they chose (``PIN_DAYS`` from today by default)."""
-        today = credit_today(self.env)
+        # the cases' company's today (its time zone), not the user's
+        today = credit_today(self.env, self.company_id[:1] or None)
         expiry = vals.get("pin_expiry") or today + timedelta(days=self.PIN_DAYS)
         if fields.Date.to_date(expiry) < today:
             raise UserError(self.env._("The pin expiry date is in the past."))
@@ -408,7 +409,7 @@ class CreditCollectionCase(models.Model):
         self.ensure_one()
         target = self._stage_above()
         reason = self.env._("Broken promise to pay of %(date)s", date=promise.date)
-        expiry = credit_today(self.env) + timedelta(days=self.PIN_DAYS)
+        expiry = credit_today(self.env, self.company_id) + timedelta(days=self.PIN_DAYS)
         self.sudo().write(
             {
                 "stage_id": target.id,

@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
+from .clock import credit_today
 from .credit_rules import blocking, term_days
 from .money_received import coverage as money_coverage
 
@@ -130,7 +131,9 @@ class SaleOrder(models.Model):
 
     def _credit_payment_term_days(self):
         """The days of credit this order's payment term gives."""
-        date_ref = fields.Date.to_date(self.date_order) or fields.Date.today()
+        date_ref = fields.Date.to_date(self.date_order) or credit_today(
+            self.env, self.company_id
+        )
         return term_days(self.sudo().payment_term_id, date_ref)
 
     def _credit_covered(self, coverage):
