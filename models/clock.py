@@ -16,7 +16,8 @@ def credit_today(env, company=None):
         return fields.Date.to_date(date)
     company = company or env.company
     partner = env["res.partner"]
-    tz = company.sudo().partner_id.tz
+    # cached per company for the registry (the confirmation path reads it)
+    tz = env["res.company"]._credit_timezone(company.id)
     if tz:
         partner = partner.with_context(tz=tz)
     return fields.Date.context_today(partner)

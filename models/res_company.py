@@ -1,6 +1,6 @@
 # Copyright 2026 Credit & Collections contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 
 class ResCompany(models.Model):
@@ -61,6 +61,13 @@ class ResCompany(models.Model):
         self.env["credit.collectability.curve"]._create_default_curves(companies)
         self.env["credit.application.criterion"]._create_default_criteria(companies)
         return companies
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _credit_timezone(self, company_id):
+        """The time zone of the company's address (``clock.credit_today``),
+        cached: a partner's time zone written clears it."""
+        return self.sudo().browse(company_id).partner_id.tz or False
 
     def _credit_seed_missing(self, model_name, values):
         """Create the records ``values(company)`` of ``model_name`` for the
