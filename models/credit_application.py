@@ -408,9 +408,7 @@ class CreditApplication(models.Model):
                     user=user.name,
                 )
             )
-        group = self.company_id.credit_application_group_id or self.env.ref(
-            MANAGER_GROUP
-        )
+        group = self._second_approvers_group()
         if user not in group.all_user_ids:
             raise AccessError(
                 self.env._(
@@ -421,16 +419,17 @@ class CreditApplication(models.Model):
                 )
             )
 
-    def _ask_second_approval(self):
-        group = self.company_id.credit_application_group_id or self.env.ref(
+    def _second_approvers_group(self):
+        """Who gives the second approval: the company's group, else the
+        Collections Managers."""
+        return self.company_id.credit_application_group_id or self.env.ref(
             MANAGER_GROUP
         )
-        users = group.sudo().all_user_ids.filtered(
-            lambda u: u.active
-            and not u.share
-            and self.company_id in u.company_ids
-            and u not in (self.first_approver_id | self.user_id)
-        )
+
+    def _ask_second_approval(self):
+        users = self.env["credit.hold"]._credit_team(
+            self.company_id, self._second_approvers_group()
+        ) - (self.first_approver_id | self.user_id)
         for user in users[:10]:
             self.activity_schedule(
                 "mail.mail_activity_data_todo",
@@ -532,16 +531,8 @@ class CreditApplication(models.Model):
         return True
 
     def _credit_managers(self):
-        return (
-            self.env.ref(MANAGER_GROUP)
-            .sudo()
-            .all_user_ids.filtered(
-                lambda u: u.active
-                and not u.share
-                and self.company_id in u.company_ids
-                and u != self.user_id
-            )
-        )
+        """The credit managers of the company, but the requester."""
+        return self.env["credit.hold"]._credit_team(self.company_id) - self.user_id
 
     # ---------------------------------------------------------------- reviews
     @api.model
@@ -556,13 +547,7 @@ class CreditApplication(models.Model):
             due = Partner.search([("credit_review_date", "<=", today)])
             if not due:
                 continue
-            managers = (
-                self.env.ref(MANAGER_GROUP)
-                .sudo()
-                .all_user_ids.filtered(
-                    lambda u, c=company: u.active and not u.share and c in u.company_ids
-                )
-            )
+            managers = self.env["credit.hold"]._credit_team(company)
             lapsed = due.filtered(
                 lambda p, t=today: p.credit_review_date + relativedelta(months=1) <= t
             )

@@ -204,6 +204,15 @@ class CreditHold(models.Model):
             )
 
     @api.model
+    def _credit_team(self, company, group=None):
+        """The active internal users of ``group`` (default: the Collections
+        Managers) who work in ``company``: who is asked to decide."""
+        group = group or self.env.ref(MANAGER_GROUP)
+        return group.sudo().all_user_ids.filtered(
+            lambda u: u.active and not u.share and company in u.company_ids
+        )
+
+    @api.model
     def _check_company_allowed(self, company):
         """Credit decisions are taken in one's own companies only."""
         if not self.env.su and company - self.env.user.company_ids:

@@ -86,3 +86,13 @@ class ResCompany(models.Model):
                 for vals in values(company)
             ]
         )
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    def write(self, vals):
+        if "tz" in vals:
+            # a company's time zone is its rules' today (_credit_timezone)
+            self.env.registry.clear_cache()
+        return super().write(vals)

@@ -121,9 +121,6 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
-        if "tz" in vals:
-            # a company's time zone is its rules' today (res.company cache)
-            self.env.registry.clear_cache()
         changed = [name for name in DECISION_FIELDS if name in vals]
         if not changed:
             return super().write(vals)

@@ -11,7 +11,6 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import format_amount
 
-from .credit_hold import MANAGER_GROUP
 from .credit_rules import blocking
 
 
@@ -131,13 +130,7 @@ class SaleOrder(models.Model):
 
     def _credit_managers(self):
         """The credit managers who may act in the order's company."""
-        return (
-            self.env.ref(MANAGER_GROUP)
-            .sudo()
-            .all_user_ids.filtered(
-                lambda u: self.company_id in u.company_ids and u.active and not u.share
-            )
-        )
+        return self.env["credit.hold"]._credit_team(self.company_id)
 
     def _credit_release_note(self, reasons):
         return Markup("%s<br/>%s%s") % (

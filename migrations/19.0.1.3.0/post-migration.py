@@ -7,6 +7,10 @@ Existing customers keep their tier: nobody is blocked overnight."""
 
 from odoo import SUPERUSER_ID, api
 
+from odoo.addons.account_credit_collection.models.credit_collection_policy_seed import (
+    NEW_CUSTOMER_SEQUENCE,
+)
+
 OLD_PREPAYMENT_DESCRIPTION = (
     "No credit: orders are confirmed only when paid in advance."
 )
@@ -36,7 +40,7 @@ def migrate(cr, version):
         tier = Policy.search(
             [
                 ("company_id", "=", company.id),
-                ("sequence", "=", 30),
+                ("sequence", "=", NEW_CUSTOMER_SEQUENCE),
                 ("is_default", "=", False),
                 ("is_prepayment_only", "=", False),
                 ("active", "=", True),
