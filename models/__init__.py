@@ -12,6 +12,8 @@ from . import credit_promise
 from . import credit_exposure_lock
 from . import credit_hold
 from . import credit_hold_sync
+from . import credit_stop
+from . import credit_assessment
 from . import res_company
 from . import res_partner
 from . import res_partner_credit_figures

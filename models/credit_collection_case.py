@@ -294,25 +294,41 @@ class CreditCollectionCase(models.Model):
             "policy_id",
             "last_reminder_date",
             "delivery_issue",
+            # credit_assessment.py: the latest assessment, recorded there
+            "assessment_situation",
+            "assessment_date",
+            "assessment_user_id",
         }
     )
     # what a manager (or a broken promise) may set on a case
     _MANAGER_FIELDS = frozenset({"stage_id", "pin_reason", "pin_expiry"})
     PIN_DAYS = 30
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        cases = super().create(vals_list)
+        cases._stop_credit_for_stage()
+        return cases
+
     def write(self, vals):
         if self.env.su:
-            return super().write(self._with_date_stage(vals))
-        self._check_write(vals)
-        if "stage_id" not in vals:
-            return super().write(vals)
-        # moved by hand (kanban drag, status bar): pinned
-        vals = self._with_date_stage(self._pinned_by_hand(vals))
-        for case in self:
-            super(CreditCollectionCase, case).write(
-                dict(vals, pin_residual=case.amount_residual)
-            )
-        return True
+            result = super().write(self._with_date_stage(vals))
+        else:
+            self._check_write(vals)
+            if "stage_id" not in vals:
+                return super().write(vals)
+            # moved by hand (kanban drag, status bar): pinned
+            vals = self._with_date_stage(self._pinned_by_hand(vals))
+            for case in self:
+                super(CreditCollectionCase, case).write(
+                    dict(vals, pin_residual=case.amount_residual)
+                )
+            result = True
+        if vals.get("stage_id"):
+            # a stage that stops credit: the customer's credit stop
+            # (credit_stop.py), which outlives the case
+            self._stop_credit_for_stage()
+        return result
 
     # ---------------------------------------------------------------- actions
     def action_unpin(self):

@@ -27,6 +27,7 @@ RULE_FIELDS = (
     "use_payment_term",
     "payment_term_mode",
     "max_payment_term_days",
+    "credit_stop_cooling_months",
 )
 RuleParams = namedtuple("RuleParams", ("id",) + RULE_FIELDS)
 NO_RULES = RuleParams(0, *(False for _f in RULE_FIELDS))
@@ -200,6 +201,41 @@ class CreditCollectionPolicy(models.Model):
         help="The smallest share of the case's overdue amount a promise to pay "
         "must cover; 0: any amount.",
     )
+    credit_stop_cooling_months = fields.Integer(
+        string="Credit Stop Cooling-off (months)",
+        default=12,
+        tracking=True,
+        help="After a credit stop (a debt handed to legal or written off, a "
+        "customer assessed in bad faith), the months before a Collections "
+        "Manager may lift it; until then the customer buys only with orders "
+        "paid in advance. 0: the stop can be lifted at once.",
+    )
+    bad_faith_strategy = fields.Selection(
+        [
+            ("final_notice_stop", "Final notice and credit stop"),
+            ("stop", "Credit stop only"),
+            ("none", "Nothing automatic"),
+        ],
+        string="When Assessed in Bad Faith",
+        default="final_notice_stop",
+        required=True,
+        tracking=True,
+        help="A customer able but unwilling to pay: its credit stops (cash "
+        "only until a manager lifts it) and, with the final notice, its case "
+        "moves up to the final notice at once.",
+    )
+    unable_strategy = fields.Selection(
+        [
+            ("offer_arrangement", "Offer a payment arrangement"),
+            ("none", "Nothing automatic"),
+        ],
+        string="When Temporarily Unable",
+        default="offer_arrangement",
+        required=True,
+        tracking=True,
+        help="A customer in difficulty: the collector gets an activity to offer "
+        "a payment arrangement instead of escalating.",
+    )
     block_invoice_posting = fields.Boolean(
         tracking=True,
         help="Also refuse to post customer invoices of customers on hold. "
@@ -281,7 +317,7 @@ class CreditCollectionPolicy(models.Model):
         "CHECK(default_credit_limit >= 0 AND overdue_amount_threshold >= 0"
         " AND overdue_days_threshold >= 0 AND broken_promises_threshold >= 0"
         " AND amount_at_risk_threshold >= 0 AND max_payment_term_days >= 0"
-        " AND promise_max_days >= 0"
+        " AND promise_max_days >= 0 AND credit_stop_cooling_months >= 0"
         " AND promise_min_share >= 0 AND promise_min_share <= 100)",
         "Credit limits and thresholds cannot be negative (and a promise's share "
         "is at most 100 %).",
@@ -400,6 +436,7 @@ class CreditCollectionPolicy(models.Model):
         "promise_grace_days",
         "promise_max_days",
         "promise_min_share",
+        "credit_stop_cooling_months",
         "reminder_interval_days",
         "interest_rate",
         "compensation_amount",

@@ -37,6 +37,12 @@ class CreditCollectionStage(models.Model):
         string="Legal / Agency",
         help="Handed over to a lawyer or collection agency: reminders stop.",
     )
+    stops_credit = fields.Boolean(
+        help="A customer whose case reaches this stage gets a standing credit "
+        "stop: it survives payment and the closing of the case; the customer "
+        "buys only with orders paid in advance until a Collections Manager "
+        "lifts it (after the tier's cooling-off period).",
+    )
     company_id = fields.Many2one(
         "res.company", help="Empty: the stage is shared by every company."
     )

@@ -339,7 +339,7 @@ BEGIN
                    FROM credit_hold hold
                   WHERE hold.partner_id = v_partner
                     AND hold.company_id = p_company
-                    AND hold.origin = 'manual'
+                    AND hold.origin IN ('manual', 'stop')
                     AND hold.state IN ('active', 'overridden')
                ORDER BY hold.state_sequence, hold.create_date DESC, hold.id DESC),
            (SELECT COUNT(*)

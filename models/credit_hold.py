@@ -17,6 +17,14 @@ HOLD_ORIGINS = [
     ("rule", "Hold rule"),
     ("order", "Order over limit"),
     ("manual", "Manual"),
+    ("stop", "Credit stop"),
+]
+# why a customer's credit was stopped (credit_stop.py)
+STOP_CAUSES = [
+    ("legal", "Handed to legal"),
+    ("written_off", "Written off"),
+    ("stage", "Collection stage"),
+    ("bad_faith", "Bad faith"),
 ]
 MANAGER_GROUP = "account_credit_collection.group_manager"
 
@@ -63,6 +71,25 @@ class CreditHold(models.Model):
         "sale.order",
         readonly=True,
         help="The order whose confirmation raised this hold.",
+    )
+    # credit stop (credit_stop.py)
+    stop_cause = fields.Selection(STOP_CAUSES, readonly=True)
+    stop_date = fields.Date(
+        string="Credit Stopped On",
+        readonly=True,
+        help="The company's date the credit stop was set.",
+    )
+    stop_lift_date = fields.Date(
+        string="Can Be Lifted From",
+        readonly=True,
+        help="The end of the tier's cooling-off period: a Collections Manager "
+        "cannot lift the credit stop before this date.",
+    )
+    stop_case_id = fields.Many2one(
+        "credit.collection.case",
+        string="Stopped by Case",
+        readonly=True,
+        ondelete="set null",
     )
     user_id = fields.Many2one(
         "res.users", string="Set by", readonly=True, default=lambda self: self.env.user
@@ -157,6 +184,10 @@ class CreditHold(models.Model):
             "reason_ids",
             "note",
             "order_id",
+            "stop_cause",
+            "stop_date",
+            "stop_lift_date",
+            "stop_case_id",
             "user_id",
             "release_date",
             "released_by_id",
@@ -252,6 +283,8 @@ class CreditHold(models.Model):
             ],
             order="override_date desc, id desc",
         )
+        if overrides and self._active_stops(partner, company):
+            return overrides.browse()  # a credit stop is never overridden
         for hold in overrides:
             if hold._is_override_usable(amount):
                 return hold
@@ -347,6 +380,7 @@ class CreditHold(models.Model):
         """Release holds (manager only)."""
         self._check_manager()
         self.check_access("write")
+        self._check_not_stop(self.env._("released"))
         for hold in self.filtered(lambda h: h.state != "released"):
             hold.sudo()._release(
                 note or self.env._("Released by %(user)s.", user=self.env.user.name),
@@ -365,6 +399,7 @@ class CreditHold(models.Model):
         """The override wizard for ``partner`` in ``company`` (managers only)."""
         self._check_manager()
         self._check_company_allowed(company)
+        self._active_stops(partner, company)._check_not_stop(self.env._("overridden"))
         return {
             "type": "ir.actions.act_window",
             "res_model": "credit.hold.override",
@@ -397,8 +432,14 @@ class CreditHold(models.Model):
 
     def _override(self, reason, expiry=None, amount_cap=0.0, order=None):
         """Override (manager only): orders may be confirmed until ``expiry`` and
-        up to ``amount_cap`` (company currency, 0 = no cap)."""
+        up to ``amount_cap`` (company currency, 0 = no cap). Not while the
+        customer's credit is stopped."""
         self._check_manager()
+        self._check_not_stop(self.env._("overridden"))
+        for hold in self:
+            hold._active_stops(hold.partner_id, hold.company_id)._check_not_stop(
+                self.env._("overridden")
+            )
         today = credit_today(self.env, self.company_id[:1] or None)
         if not reason or not reason.strip():
             raise UserError(self.env._("An override needs a reason."))
@@ -465,6 +506,7 @@ class CreditHoldReason(models.Model):
             ("broken_promises", "Broken promises"),
             ("amount_at_risk", "Amount at risk"),
             ("manual", "Manual hold"),
+            ("stop", "Credit stop"),
         ],
         required=True,
     )

@@ -15,6 +15,8 @@ from .open_items import item_domain
 PRECOMMIT_KEY = "account_credit_collection.sync_holds"
 AUTOMATIC = ("rule", "order")
 OPEN_STATES = ("active", "overridden")
+# the reasons of the holds a person sets or lifts, not the rules
+STANDING = ("manual", "stop")
 
 
 def schedule_hold_sync(env, partners, companies):
@@ -56,6 +58,7 @@ class CreditHold(models.Model):
         in_cron = bool(self.env.context.get("cron_id"))
         companies = self.env["res.company"].search([("id", "!=", False)])
         for company in companies:
+            self._cron_credit_stops(company)
             partners = self._sync_candidates(company)
             for start in range(0, len(partners), batch_size):
                 batch = partners[start : start + batch_size]
@@ -124,7 +127,7 @@ class CreditHold(models.Model):
                 batch=batch,
                 hints=hints,
             )
-            return [r for r in blocking(reasons) if r["rule"] != "manual"]
+            return [r for r in blocking(reasons) if r["rule"] not in STANDING]
 
         return evaluate
 

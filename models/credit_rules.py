@@ -47,7 +47,7 @@ class Figures:
     order_amount: float = 0.0  # the order being confirmed, in company currency
     broken_promises: int = 0  # broken in the last 12 months
     case: Any = None  # its collection case (credit.collection.case), or empty
-    manual_holds: Any = None  # its manual holds (credit.hold), or empty
+    manual_holds: Any = None  # its manual holds and credit stop (credit.hold)
     # the payment term the document gives, in days (a callable, read only
     # when the tier has the rule), or None (no document)
     payment_term_days: Any = None
@@ -446,6 +446,9 @@ def rule_stage(ctx, params, figures):
 def rule_manual(ctx, params, figures):
     reasons = []
     for hold in figures.manual_holds or ():
+        if hold.origin == "stop":  # credit_stop.py
+            reasons.append(hold._stop_reason())
+            continue
         reason = _reason(
             "manual",
             "block",

@@ -143,7 +143,7 @@ class ResPartner(models.Model):
                 [
                     ("partner_id", "in", partners.ids),
                     ("company_id", "=", company.id),
-                    ("origin", "=", "manual"),
+                    ("origin", "in", ("manual", "stop")),
                     ("state", "in", ("active", "overridden")),
                 ]
             )

@@ -113,7 +113,9 @@ class SaleOrder(models.Model):
                 ("state", "=", "active"),
             ]
         )
-        hold = Hold.search(active & Domain("origin", "!=", "manual"), limit=1)
+        hold = Hold.search(
+            active & Domain("origin", "not in", ("manual", "stop")), limit=1
+        )
         hold = hold or Hold.search(active, limit=1)
         if not hold:
             hold = Hold.create(
@@ -124,7 +126,7 @@ class SaleOrder(models.Model):
                     "order_id": self.id,
                 }
             )
-        if hold.origin != "manual":
+        if hold.origin not in ("manual", "stop"):
             hold._set_reasons(reasons)
         return hold
 

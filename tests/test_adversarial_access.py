@@ -519,6 +519,21 @@ class TestAdversarialAccess(HttpCase):
                 }
             )
         )
+        # a customer handed to legal (issue #17): its credit is stopped
+        cls.stopped = env["res.partner"].create(
+            {"name": "Adversarial Stopped Ltd", "is_company": True}
+        )
+        cls.stopped.credit_policy_id = cls.tier
+        make_invoice(env, cls.stopped, 200.0, today - timedelta(days=120))
+        env.flush_all()
+        Case._update_cases(cls.company, cls.stopped)
+        env.cr.flush()  # the hold synchronisation queued for commit
+        cls.stopped_case = Case.search([("partner_id", "=", cls.stopped.id)])
+        cls.stop = env["credit.hold"].search(
+            [("partner_id", "=", cls.stopped.id), ("origin", "=", "stop")]
+        )
+        assert cls.stop.state == "active", "the legal case stops the credit"
+        cls.stopped_order = cls._order(cls.stopped, 10.0)
         cls.stage = env.ref("account_credit_collection.stage_reminder")
         cls.rule = env.ref("account_credit_collection.rule_reminder_email")
         # shared stages and rules are every company's configuration: the other
@@ -648,6 +663,13 @@ class TestAdversarialAccess(HttpCase):
                 .sudo()
                 .search_count([("credit_limit", ">", 1e5)]),
             ),
+            "stop": self.stop.sudo().read(
+                ["state", "released_by_id", "override_user_id", "stop_lift_date"]
+            ),
+            "stopped": (
+                self.stopped_order.sudo().state,
+                self.stopped_case.sudo().stage_id.id,
+            ),
             "application": self.application.sudo().read(
                 ["state", "approved_limit", "first_approver_id", "requested_limit"]
             ),
@@ -667,7 +689,84 @@ class TestAdversarialAccess(HttpCase):
             + self._attempts_settings_cases(kit)
             + self._attempts_outbox_config(kit)
             + self._attempts_credit_decisions(kit)
+            + self._attempts_credit_stop()
         )
+
+    def _attempts_credit_stop(self):
+        """A customer whose credit is stopped after legal (issue #17): no
+        order on credit, no override, no release, no lift before the
+        cooling-off — not even by a manager — and no stage move by a
+        collector."""
+        stop, order = self.stop.id, self.stopped_order.id
+        current = self.env.ref("account_credit_collection.stage_current").id
+
+        def override(call):
+            wizard = call(
+                "credit.hold.override",
+                "create",
+                [
+                    {
+                        "partner_id": self.stopped.id,
+                        "company_id": self.company.id,
+                        "reason": "good customer really",
+                    }
+                ],
+            )
+            return call("credit.hold.override", "action_override", wizard)
+
+        def lift_wizard(call):
+            wizard = call(
+                "credit.hold.lift.stop",
+                "create",
+                [{"hold_id": stop, "reason": "they paid"}],
+            )
+            return call("credit.hold.lift.stop", "action_lift", wizard)
+
+        attempts = []
+        everyone = ("salesman", "collector", "portal", "other", "billing")
+        for user in everyone + ("manager", "accountant"):
+            attempts += [
+                (
+                    "confirm a stopped customer's order on credit",
+                    user,
+                    lambda call: call("sale.order", "action_confirm", [order]),
+                ),
+                (
+                    "release the credit stop",
+                    user,
+                    lambda call: call("credit.hold", "action_release", [stop]),
+                ),
+                ("override the credit stop", user, override),
+                (
+                    "write the credit stop released",
+                    user,
+                    lambda call: call(
+                        "credit.hold", "write", [stop], {"state": "released"}
+                    ),
+                ),
+                (
+                    "lift the credit stop before the cooling-off",
+                    user,
+                    lambda call: call(
+                        "credit.hold", "action_lift_stop", [stop], "they paid"
+                    ),
+                ),
+                ("lift the credit stop (wizard)", user, lift_wizard),
+            ]
+        for user in everyone:
+            attempts.append(
+                (
+                    "move the stopped case out of legal",
+                    user,
+                    lambda call: call(
+                        "credit.collection.case",
+                        "write",
+                        [self.stopped_case.id],
+                        {"stage_id": current},
+                    ),
+                )
+            )
+        return attempts
 
     def _attempts_credit_decisions(self, kit):
         """A customer's credit limit, tier and review date, and credit

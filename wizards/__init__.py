@@ -1,5 +1,6 @@
 from . import credit_hold_override
 from . import credit_hold_manual
+from . import credit_hold_lift_stop
 from . import account_move_credit_dispute
 from . import credit_collectability_calibrate
 from . import credit_collection_kpi

@@ -3,7 +3,8 @@
 """19.0.1.3.0 (cash first): the shipped Prepayment only tier's customers are
 invoiced normally (money received pays in advance); customers created from
 now on without an approved credit application get the New customer tier.
-Existing customers keep their tier: nobody is blocked overnight."""
+Existing customers keep their tier: nobody is blocked overnight. The shipped
+Legal / agency and Written off stages now stop credit."""
 
 from odoo import SUPERUSER_ID, api
 
@@ -49,3 +50,14 @@ def migrate(cr, version):
         )
         if tier:
             company.credit_unvetted_policy_id = tier
+    _stop_credit_stages(env)
+
+
+def _stop_credit_stages(env):
+    """The shipped Legal / agency and Written off stages stop credit (#17);
+    the customers already there get their credit stop at the next hold
+    synchronisation (``credit.hold._cron_credit_stops``)."""
+    for xmlid in ("stage_legal", "stage_written_off"):
+        stage = env.ref(f"account_credit_collection.{xmlid}", raise_if_not_found=False)
+        if stage:
+            stage.stops_credit = True
