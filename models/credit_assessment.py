@@ -215,9 +215,7 @@ class CreditCollectionCase(models.Model):
         current = stages.index(self.stage_id) if self.stage_id in stages else -1
         if not target or self.stage_id.is_manual or current >= stages.index(target):
             return
-        expiry = credit_today(self.env, self.company_id) + timedelta(
-            days=self.PIN_DAYS
-        )
+        expiry = credit_today(self.env, self.company_id) + timedelta(days=self.PIN_DAYS)
         self.sudo().write(
             {
                 "stage_id": target.id,

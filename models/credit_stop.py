@@ -10,7 +10,7 @@ Manager lifts it, with a reason, after the tier's cooling-off period."""
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
@@ -50,8 +50,7 @@ class CreditHold(models.Model):
         self.ensure_one()
         _ = self.env._
         name = _(
-            "Credit stopped on %(date)s %(cause)s; cash only until a manager "
-            "lifts it",
+            "Credit stopped on %(date)s %(cause)s; cash only until a manager lifts it",
             date=self.stop_date,
             cause=self._stop_cause_text(),
         )
@@ -245,3 +244,25 @@ class CreditCollectionCase(models.Model):
             Hold._credit_stop(
                 case.partner_id, case.company_id, cause, case=case, detail=stage.name
             )
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    credit_stop_date = fields.Date(
+        compute="_compute_credit_stop",
+        string="Credit Stopped On",
+        help="The customer's credit is stopped in the current company: orders "
+        "on credit are refused until a Collections Manager lifts the stop.",
+    )
+    credit_stop_lift_date = fields.Date(
+        compute="_compute_credit_stop", string="Credit Stop Can Be Lifted From"
+    )
+
+    def _compute_credit_stop(self):
+        stops = self.env["credit.hold"]._active_stops(self, self.env.company)
+        by_partner = {stop.partner_id.id: stop for stop in stops}
+        for partner in self:
+            stop = by_partner.get(partner.commercial_partner_id.id)
+            partner.credit_stop_date = stop.stop_date if stop else False
+            partner.credit_stop_lift_date = stop.stop_lift_date if stop else False

@@ -81,12 +81,18 @@ class TestCreditStop(CreditCollectionCommon):
         self.assertEqual(stop.state, "active")
         self.assertEqual(stop.stop_cause, "legal")
         self.assertEqual(stop.stop_lift_date, self.today + relativedelta(months=12))
+        # the customer's form says so
+        self.assertEqual(partner.credit_stop_date, self.today)
+        self.assertEqual(partner.credit_stop_lift_date, stop.stop_lift_date)
         # paid in full by wire: the case closes, the automatic holds go
         self._pay(invoice)
         self._update(partner)
         self.assertFalse(self._case(partner).active)
-        self.assertFalse(self._holds(partner).filtered(lambda h: h.origin == "rule"
-                                                       and h.state == "active"))
+        self.assertFalse(
+            self._holds(partner).filtered(
+                lambda h: h.origin == "rule" and h.state == "active"
+            )
+        )
         # the stop stays: an order on credit is refused, saying why
         self.assertEqual(stop.state, "active")
         with self.assertRaisesRegex(
@@ -482,6 +488,4 @@ class TestCreditStopOverRpc(HttpCase):
             self.assertEqual(stop.state, "released")
             on_credit = self._new_order(sales, partner, 5000.0)
             sales("sale.order", "action_confirm", [on_credit])
-            self.assertEqual(
-                self.env["sale.order"].browse(on_credit).state, "sale"
-            )
+            self.assertEqual(self.env["sale.order"].browse(on_credit).state, "sale")
