@@ -35,26 +35,26 @@ class CreditHold(models.Model):
     def _stop_cause_text(self):
         """Why the credit was stopped, as the quotation says it."""
         self.ensure_one()
-        _ = self.env._
         if self.stop_cause == "legal":
-            return _("after the debt was handed to legal")
+            return self.env._("after the debt was handed to legal")
         if self.stop_cause == "written_off":
-            return _("after the debt was written off")
+            return self.env._("after the debt was written off")
         if self.stop_cause == "bad_faith":
-            return _("after the customer was assessed as able but unwilling to pay")
-        return _("after the case reached %(stage)s", stage=self.note or "")
+            return self.env._(
+                "after the customer was assessed as able but unwilling to pay"
+            )
+        return self.env._("after the case reached %(stage)s", stage=self.note or "")
 
     def _stop_reason(self):
         """The hold rules' reason for this credit stop (a ``credit_rules``
         reason dict): blocking, with what would let an order through."""
         self.ensure_one()
-        _ = self.env._
-        name = _(
+        name = self.env._(
             "Credit stopped on %(date)s %(cause)s; cash only until a manager lifts it",
             date=self.stop_date,
             cause=self._stop_cause_text(),
         )
-        hint = _(
+        hint = self.env._(
             "confirm the order once it is paid in advance (a transfer or a "
             "down payment); a Collections Manager can lift the stop from "
             "%(date)s",
