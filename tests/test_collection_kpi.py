@@ -151,8 +151,13 @@ class TestCollectionKpi(PaymentMixin, CreditCollectionCommon):
         self.assertAlmostEqual(kpi._kpi_values()["promise_kept_rate"], 200.0 / 3)
         # 100 disputed of 2000 due
         self.assertAlmostEqual(kpi.dispute_rate, 5.0)
-        # K2 is on hold: 300 + 300
-        self.assertAlmostEqual(kpi.amount_on_hold, 600.0)
+        # K1's case is in Legal / agency: its credit is stopped (1000 + 400);
+        # K2 is on hold by hand: 300 + 300
+        stop = self.env["credit.hold"].search(
+            [("partner_id", "=", self.k1.id), ("origin", "=", "stop")]
+        )
+        self.assertEqual(stop.stop_cause, "legal")
+        self.assertAlmostEqual(kpi.amount_on_hold, 2000.0)
 
     def test_company_kpis_and_by_collector(self):
         kpi = self.env["credit.collection.kpi"].create(
