@@ -37,6 +37,15 @@ class CreditCollectionStage(models.Model):
         string="Legal / Agency",
         help="Handed over to a lawyer or collection agency: reminders stop.",
     )
+    is_final_notice = fields.Boolean(
+        string="Final Notice",
+        help="The reminders (email, letter) of this stage are the customer's "
+        "final notice. The steps that need prior notice (see the rules' Needs "
+        "Prior Notice: fees, the hold announced to the customer, the hand-over "
+        "to legal) wait until this cycle's final notice went out; a case that "
+        "enters the ladder beyond this stage gets this stage's reminder first, "
+        "listing all its overdue items.",
+    )
     company_id = fields.Many2one(
         "res.company", help="Empty: the stage is shared by every company."
     )

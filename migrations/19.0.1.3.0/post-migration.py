@@ -3,7 +3,10 @@
 """19.0.1.3.0 (cash first): the shipped Prepayment only tier's customers are
 invoiced normally (money received pays in advance); customers created from
 now on without an approved credit application get the New customer tier.
-Existing customers keep their tier: nobody is blocked overnight."""
+Existing customers keep their tier: nobody is blocked overnight.
+
+No step without notice (#17): the shipped Final notice stage is marked as the
+customer's final notice (the steps that need prior notice wait for it)."""
 
 from odoo import SUPERUSER_ID, api
 
@@ -49,3 +52,13 @@ def migrate(cr, version):
         )
         if tier:
             company.credit_unvetted_policy_id = tier
+    _mark_final_notice_stage(env)
+
+
+def _mark_final_notice_stage(env):
+    """The shipped Final notice stage is the customer's final notice."""
+    stage = env.ref(
+        "account_credit_collection.stage_final_notice", raise_if_not_found=False
+    )
+    if stage:
+        stage.is_final_notice = True
