@@ -135,9 +135,9 @@ class CreditCollectionActionNotice(models.Model):
         """Days after the final notice: the tier's days between reminders,
         and for the hand-over at least its notice before hand-over."""
         case = self.case_id
-        policy = case.policy_id or self.env[
-            "credit.collection.policy"
-        ]._get_default(case.company_id)
+        policy = case.policy_id or self.env["credit.collection.policy"]._get_default(
+            case.company_id
+        )
         days = policy.reminder_interval_days if policy else 0
         if kind == "handover":
             days = max(days, policy.legal_notice_days if policy else 0)

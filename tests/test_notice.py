@@ -50,7 +50,9 @@ class TestNoStepWithoutNotice(EscalationCommon):
     def test_defaults_are_data_driven_and_editable(self):
         ref = self.env.ref
         self.assertEqual(self.tier.legal_notice_days, 10)
-        self.assertTrue(ref("account_credit_collection.stage_final_notice").is_final_notice)
+        self.assertTrue(
+            ref("account_credit_collection.stage_final_notice").is_final_notice
+        )
         expected = {
             "rule_final_notice_email": "none",
             "rule_final_notice_notify": "none",
@@ -171,7 +173,9 @@ class TestNoStepWithoutNotice(EscalationCommon):
         self._run(date=self._day(89))
         self.assertEqual(case.stage_id, self.stage["legal"])
         for action in self._legal_actions().values():
-            self.assertEqual(action.state, "done", action.error or action.blocked_reason)
+            self.assertEqual(
+                action.state, "done", action.error or action.blocked_reason
+            )
         emails = self._actions(action_type="email")
         self.assertEqual(len(emails), 3, "one reminder per stage, no second notice")
 
@@ -207,9 +211,9 @@ class TestNoStepWithoutNotice(EscalationCommon):
         self.assertEqual(len(self._reminder_messages(case)), 2)
 
     def test_prior_notice_off_on_a_rule_lets_it_go_at_once(self):
-        self.env.ref("account_credit_collection.rule_legal_handover").prior_notice = (
-            "none"
-        )
+        self.env.ref(
+            "account_credit_collection.rule_legal_handover"
+        ).prior_notice = "none"
         self._invoice(self.customer, 500.0, overdue_days=120)
         self._run()
         actions = self._legal_actions()
@@ -226,7 +230,7 @@ class TestNoStepWithoutNotice(EscalationCommon):
                 .create({"date": self._day(days)})
             )
             wizard.action_simulate()
-            return wizard.line_ids.filtered(lambda l: l.partner_id == self.customer)
+            return wizard.line_ids.filtered(lambda row: row.partner_id == self.customer)
 
         line = simulate(0)
         self.assertEqual(line.stage_to_id, self.stage["legal"])
@@ -326,9 +330,7 @@ class TestNoticeRace(RealTransactionsCase):
             )
             keys = actions.mapped("idempotency_key")
             self.assertEqual(len(keys), len(set(keys)))
-            summary = sorted(
-                (a.case_id.id, a.action_type, a.state) for a in actions
-            )
+            summary = sorted((a.case_id.id, a.action_type, a.state) for a in actions)
             expected = sorted(
                 (case_id, kind, state)
                 for case_id in case_ids
