@@ -68,6 +68,19 @@ class CreditCollectionStage(models.Model):
                     )
                 )
 
+    @api.constrains("is_final_notice", "is_manual")
+    def _check_final_notice(self):
+        """The final notice is a step of the ladder the cases climb."""
+        for stage in self:
+            if stage.is_final_notice and stage.is_manual:
+                raise ValidationError(
+                    self.env._(
+                        "Stage %(stage)s: a Manual Only stage cannot be the Final "
+                        "Notice (the cases never reach it by themselves).",
+                        stage=stage.display_name,
+                    )
+                )
+
     @api.constrains("active", "is_manual", "company_id")
     def _check_ladder_not_empty(self):
         """Every company keeps at least one automatic stage: an empty ladder

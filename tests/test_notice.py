@@ -81,8 +81,10 @@ class TestNoStepWithoutNotice(EscalationCommon):
             }
         )
         self.assertEqual(announce.prior_notice, "notice")
-        with self.assertRaises(ValidationError):
+        with self.assertRaisesRegex(ValidationError, "Notice Before Hand-over"):
             self.tier.legal_notice_days = -1
+        with self.assertRaisesRegex(ValidationError, "Manual Only"):
+            self.stage["final_notice"].is_manual = True
 
     def test_late_entrant_gets_one_final_notice_then_fee_then_handover(self):
         oldest = self._invoice(self.customer, 500.0, overdue_days=120)
@@ -209,6 +211,26 @@ class TestNoStepWithoutNotice(EscalationCommon):
         self._run(date=self._day(7))
         self.assertEqual(announce.state, "done", announce.error)
         self.assertEqual(len(self._reminder_messages(case)), 2)
+
+    def test_final_notice_waiting_when_the_case_climbs_is_not_lost(self):
+        self.tier.reminder_interval_days = 30
+        self._invoice(self.customer, 500.0, overdue_days=16)
+        self._run()
+        # the final notice waits the interval after the second reminder
+        self._run(date=self._day(14))
+        case = self._case()
+        self.assertEqual(case.stage_id, self.stage["final_notice"])
+        notice = self._actions(action_type="email", stage_id=case.stage_id.id)
+        self.assertEqual(notice.date_planned, self._day(30))
+        # the case reaches the hold stage first: the hold at once, the notice
+        # still goes out when its interval is over
+        self._run(date=self._day(29))
+        self.assertEqual(case.stage_id, self.stage["credit_hold"])
+        self.assertEqual(self._actions(action_type="hold").state, "done")
+        self.assertEqual(notice.state, "planned", notice.skip_reason)
+        self._run(date=self._day(30))
+        self.assertEqual(notice.state, "done", notice.error or notice.skip_reason)
+        self.assertEqual(len(self._actions(action_type="email")), 2)
 
     def test_prior_notice_off_on_a_rule_lets_it_go_at_once(self):
         self.env.ref(
