@@ -192,11 +192,15 @@ class CreditCollectionCase(models.Model):
         }
 
     def _final_notice_stage(self):
-        """The final notice of the case's ladder: the last stage before the
-        first one that sets a hold (the last stage on a ladder without)."""
+        """The final notice of the case's ladder: its stage marked Final
+        Notice, else the last stage before the first one that sets a hold (the
+        last stage on a ladder without)."""
         ladder = self.env["credit.collection.stage"]._ladder(
             self.company_id, self.partner_id._credit_policy(self.company_id)
         )
+        flagged = ladder.filtered("is_final_notice")
+        if flagged:
+            return flagged[:1]
         before_hold = ladder.browse()
         for stage in ladder:
             if stage.is_hold:

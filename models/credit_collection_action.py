@@ -66,6 +66,13 @@ class CreditCollectionAction(models.Model):
     )
     date_planned = fields.Date(readonly=True, index=True)
     date_done = fields.Datetime(readonly=True)
+    date_run = fields.Date(
+        string="Run Date",
+        readonly=True,
+        help="The day of the run that did the action (the company's date, or "
+        "the date the run was made for): the final notice's date for the steps "
+        "that wait for it.",
+    )
     user_id = fields.Many2one("res.users", string="Done by", readonly=True)
     blocked_reason = fields.Char(
         string="Waiting Because",
@@ -210,7 +217,7 @@ class CreditCollectionAction(models.Model):
             self._wait(blocked, wait_until)
             return
         getattr(self, f"_execute_{self.action_type}")(date)
-        self._mark_done()
+        self._mark_done(date)
 
     def _check_manager_access(self):
         """The buttons: a Collections manager, on actions they may read."""

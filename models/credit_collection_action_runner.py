@@ -60,16 +60,23 @@ class CreditCollectionActionRunner(models.Model):
         if not rules_by_stage:
             return []
         default = self.env["credit.collection.policy"]._get_default(company)
+        Stage = self.env["credit.collection.stage"]
+        ladders = {}
         rows = []
         for case in cases:
-            if not case.active or case.stage_id not in rules_by_stage:
+            if not case.active:
                 continue
             # the tier the case update stored (the runs update first)
             policy = case.policy_id or default
+            if policy not in ladders:
+                ladders[policy] = Stage._ladder(company, policy)
+            # a case beyond the final notice gets it first (lower ids: the
+            # runner executes it before the steps that wait for it)
+            rows += self._notice_rows(case, policy, ladders[policy], rules_by_stage)
             stage, cycle = case.stage_id, case.escalation_cycle
             rows += [
                 (self._key(case, stage, rule, cycle), case, rule)
-                for rule in rules_by_stage[stage]
+                for rule in rules_by_stage.get(stage, [])
                 if rule._applies_to(policy)
             ]
         return rows
@@ -91,11 +98,12 @@ class CreditCollectionActionRunner(models.Model):
 
     @api.model
     def _planned_values(self, row, date, fallback_of, stamp):
-        """The VALUES tuple of one planned action (a fallback letter has no
-        rule and keeps the stage of the email it replaces)."""
+        """The VALUES tuple of one planned action, on its rule's stage (a
+        fallback letter has no rule and keeps the stage of the email it
+        replaces)."""
         key, case, rule = row
         uid, now = stamp
-        stage = fallback_of.stage_id if fallback_of else case.stage_id
+        stage = fallback_of.stage_id if fallback_of else rule.stage_id
         return SQL(
             "(%s, %s, %s, %s, %s, %s, %s, %s, 'planned', %s, 0, %s, %s, %s, %s, %s)",
             key,
@@ -250,11 +258,12 @@ class CreditCollectionActionRunner(models.Model):
         if self.blocked_reason != blocked or wait_until:
             self.write(vals)
 
-    def _mark_done(self):
+    def _mark_done(self, date=None):
         self.write(
             {
                 "state": "done",
                 "date_done": fields.Datetime.now(),
+                "date_run": date,
                 "user_id": self.env.uid,
                 "blocked_reason": False,
                 "error": False,
@@ -276,7 +285,7 @@ class CreditCollectionActionRunner(models.Model):
             return self.env._(
                 "The overdue items were paid since: a new escalation cycle began."
             )
-        if case.stage_id != self.stage_id:
+        if case.stage_id != self.stage_id and not self._final_notice_still_due():
             return self.env._(
                 "The case moved to stage %(stage)s: that stage's actions apply.",
                 stage=case.stage_id.name,
@@ -292,7 +301,11 @@ class CreditCollectionActionRunner(models.Model):
         if self.action_type not in CHASING_TYPES:
             return False
         case = self.case_id
-        if case.stage_id.is_legal and self.action_type != "fee":
+        if (
+            case.stage_id.is_legal
+            and self.action_type != "fee"
+            and not self._final_notice_still_due()
+        ):
             return self.env._("Reminders stop once the case is handed over to legal.")
         if case.worst_days_overdue <= 0:
             return self.env._(
@@ -307,11 +320,10 @@ class CreditCollectionActionRunner(models.Model):
         return False
 
     def _blocked_reason(self, date, payments):
-        """(reason, wait until) when the action must wait."""
-        if self.action_type not in CHASING_TYPES:
-            return False, False
+        """(reason, wait until) when the action must wait: an unmatched
+        payment, the final notice it needs first, the minimum interval."""
         unmatched = payments.get(self.partner_id.id)
-        if unmatched:
+        if unmatched and self.action_type in CHASING_TYPES:
             return (
                 self.env._(
                     "Held back: unmatched incoming payment %(payments)s — match it "
@@ -320,6 +332,9 @@ class CreditCollectionActionRunner(models.Model):
                 ),
                 False,
             )
+        blocked, wait_until = self._notice_reason(date)
+        if blocked:
+            return blocked, wait_until
         if self._keeps_reminder_interval():
             return self._interval_reason(date)
         return False, False

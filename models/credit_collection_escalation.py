@@ -148,7 +148,10 @@ class CreditCollectionCase(models.Model):
             summary["planned"] += planned
             if not finished:
                 return summary
-            summary["processed"] += Action._execute_due(
+            # the actions reason on the run's date too (a fee invoice's case
+            # update, the reminders' tables)
+            dated = Action.with_context(credit_collection_date=run_date)
+            summary["processed"] += dated._execute_due(
                 company,
                 run_date,
                 cases=cases,

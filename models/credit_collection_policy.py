@@ -260,6 +260,14 @@ class CreditCollectionPolicy(models.Model):
         help="A customer gets at most one reminder (email or letter) in this "
         "many days, whatever stage its case reaches.",
     )
+    legal_notice_days = fields.Integer(
+        string="Notice Before Hand-over (Days)",
+        default=10,
+        tracking=True,
+        help="The hand-over to legal / agency (and the steps marked to wait "
+        "for it) waits this many days after the customer's final notice of the "
+        "cycle, and at least the days between reminders.",
+    )
     fallback_letter = fields.Boolean(
         string="Letter When Email Fails",
         default=True,
@@ -324,12 +332,14 @@ class CreditCollectionPolicy(models.Model):
     )
     _escalation_positive = models.Constraint(
         "CHECK(reminder_interval_days >= 0 AND interest_rate >= 0"
-        " AND compensation_amount >= 0)",
-        "Reminder interval, interest rate and compensation cannot be negative.",
+        " AND compensation_amount >= 0 AND legal_notice_days >= 0)",
+        "Reminder interval, notice before hand-over, interest rate and "
+        "compensation cannot be negative.",
     )
 
     @api.constrains(
         "reminder_interval_days",
+        "legal_notice_days",
         "interest_rate",
         "compensation_amount",
         "fee_product_id",
@@ -342,6 +352,14 @@ class CreditCollectionPolicy(models.Model):
                     self.env._(
                         "Credit tier %(tier)s: the days between reminders cannot be "
                         "negative.",
+                        tier=policy.display_name,
+                    )
+                )
+            if negative_fields(policy, ["legal_notice_days"]):
+                raise ValidationError(
+                    self.env._(
+                        "Credit tier %(tier)s: the notice before the hand-over "
+                        "cannot be negative.",
                         tier=policy.display_name,
                     )
                 )
@@ -438,6 +456,7 @@ class CreditCollectionPolicy(models.Model):
         "promise_min_share",
         "credit_stop_cooling_months",
         "reminder_interval_days",
+        "legal_notice_days",
         "interest_rate",
         "compensation_amount",
     )

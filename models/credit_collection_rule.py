@@ -16,6 +16,13 @@ ACTION_TYPES = [
 ]
 # the actions that count as a reminder to the customer (interval, hold-back)
 REMINDER_TYPES = ("email", "letter")
+# whether an action waits for the customer's final notice of the cycle
+# (``credit_collection_notice.py``)
+PRIOR_NOTICE = [
+    ("none", "No"),
+    ("notice", "After the final notice"),
+    ("handover", "After the final notice and the notice period"),
+]
 
 
 class CreditCollectionRule(models.Model):
@@ -80,6 +87,23 @@ class CreditCollectionRule(models.Model):
         "currency. Interest and the fixed compensation per invoice come from "
         "the credit tier.",
     )
+    prior_notice = fields.Selection(
+        PRIOR_NOTICE,
+        string="Needs Prior Notice",
+        compute="_compute_prior_notice",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        help="After the final notice: the action waits until the customer was "
+        "sent this cycle's final notice (the reminder of the stage marked Final "
+        "Notice) and the tier's days between reminders have passed since. After "
+        "the final notice and the notice period: it also waits the tier's notice "
+        "before hand-over. Set by default on fees and interest, on reminders of "
+        "a hold stage (the hold announced to the customer), on the hand-over to "
+        "legal and the activities of a legal stage; the credit hold itself and "
+        "the internal notices never wait.",
+    )
     note = fields.Text(translate=True)
 
     @api.depends("action_type", "stage_id")
@@ -88,6 +112,32 @@ class CreditCollectionRule(models.Model):
         for rule in self:
             stage = rule.stage_id.name or ""
             rule.name = f"{stage}: {labels.get(rule.action_type)}"
+
+    @api.depends("action_type", "stage_id")
+    def _compute_prior_notice(self):
+        for rule in self:
+            rule.prior_notice = rule._default_prior_notice()
+
+    def _default_prior_notice(self):
+        """What needs the customer's prior notice: the hand-over (and a legal
+        stage's activities: the file sent to the lawyer), a fee, a reminder
+        announcing a hold; not the final notice itself, a credit hold (an
+        internal credit decision) or an internal notice."""
+        self.ensure_one()
+        stage = self.stage_id
+        if self.action_type == "legal" or (
+            self.action_type == "activity" and stage.is_legal
+        ):
+            return "handover"
+        if self.action_type == "fee":
+            return "notice"
+        if (
+            self.action_type in REMINDER_TYPES
+            and stage.is_hold
+            and not stage.is_final_notice
+        ):
+            return "notice"
+        return "none"
 
     @api.constrains(
         "action_type",

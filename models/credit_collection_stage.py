@@ -43,6 +43,15 @@ class CreditCollectionStage(models.Model):
         "buys only with orders paid in advance until a Collections Manager "
         "lifts it (after the tier's cooling-off period).",
     )
+    is_final_notice = fields.Boolean(
+        string="Final Notice",
+        help="The reminders (email, letter) of this stage are the customer's "
+        "final notice. The steps that need prior notice (see the rules' Needs "
+        "Prior Notice: fees, the hold announced to the customer, the hand-over "
+        "to legal) wait until this cycle's final notice went out; a case that "
+        "enters the ladder beyond this stage gets this stage's reminder first, "
+        "listing all its overdue items.",
+    )
     company_id = fields.Many2one(
         "res.company", help="Empty: the stage is shared by every company."
     )
@@ -61,6 +70,19 @@ class CreditCollectionStage(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Stage %(stage)s: the days overdue cannot be negative.",
+                        stage=stage.display_name,
+                    )
+                )
+
+    @api.constrains("is_final_notice", "is_manual")
+    def _check_final_notice(self):
+        """The final notice is a step of the ladder the cases climb."""
+        for stage in self:
+            if stage.is_final_notice and stage.is_manual:
+                raise ValidationError(
+                    self.env._(
+                        "Stage %(stage)s: a Manual Only stage cannot be the Final "
+                        "Notice (the cases never reach it by themselves).",
                         stage=stage.display_name,
                     )
                 )

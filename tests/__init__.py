@@ -27,3 +27,4 @@ from . import test_adversarial_input
 from . import test_adversarial_integrity
 from . import test_promise_holds
 from . import test_credit_stop
+from . import test_notice

@@ -473,7 +473,15 @@ class TestEscalationFees(EscalationCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.tier.write({"interest_rate": 10.0, "compensation_amount": 40.0})
+        # no days between reminders: the fee follows the final notice in the
+        # same run (it needs prior notice: test_notice.py)
+        cls.tier.write(
+            {
+                "interest_rate": 10.0,
+                "compensation_amount": 40.0,
+                "reminder_interval_days": 0,
+            }
+        )
         cls.fee_rule = cls.env.ref("account_credit_collection.rule_final_notice_fee")
         cls.fee_rule.write({"active": True, "fee_amount": 15.0})
 
@@ -711,17 +719,19 @@ class TestEscalationDryRun(EscalationCommon):
         self.assertEqual(lines[soon].stage_from_id, self.stage["current"])
         self.assertEqual(lines[soon].stage_to_id, self.stage["reminder"])
         self.assertIn("Send a reminder email", lines[soon].actions)
-        # late: 35 days then — final notice (email, notify, fee) and, with the
-        # tier's rule tried at 30 days, a hold blocking its quotation
+        # late: 35 days then — final notice (email, notify; the fee waits for
+        # the notice) and, with the tier's rule tried at 30 days, a hold
+        # blocking its quotation
         self.assertEqual(lines[late].stage_to_id, self.stage["final_notice"])
-        self.assertIn("Charge a fee", lines[late].actions)
-        self.assertAlmostEqual(lines[late].fee_amount, 25.0)
+        self.assertNotIn("Charge a fee", lines[late].actions)
+        self.assertIn("waiting for the final notice", lines[late].waiting)
+        self.assertFalse(lines[late].fee_amount)
         self.assertEqual(lines[late].hold_change, "set")
         self.assertAlmostEqual(lines[late].blocked_order_amount, quotation.amount_total)
         self.assertEqual(wizard.hold_set_count, 1)
         self.assertAlmostEqual(wizard.blocked_order_total, quotation.amount_total)
         self.assertEqual(wizard.email_count, 2)
-        self.assertAlmostEqual(wizard.fee_total, 25.0)
+        self.assertFalse(wizard.fee_total)
         # nothing was sent: no new message, no hold
         self.assertFalse(self._holds(late))
         self.assertEqual(len(self._actions(late, state="done")), 1)

@@ -45,6 +45,7 @@ class CreditCollectionSimulation(models.TransientModel):
     use_overdue_days = fields.Boolean(string="Overdue Days Rule")
     overdue_days_threshold = fields.Integer(string="Maximum Days Overdue")
     reminder_interval_days = fields.Integer(string="Days Between Reminders")
+    legal_notice_days = fields.Integer(string="Notice Before Hand-over (Days)")
     interest_rate = fields.Float(string="Late Interest (% a Year)", digits=(6, 4))
     compensation_amount = fields.Monetary(
         string="Fixed Compensation per Invoice", currency_field="currency_id"
@@ -88,6 +89,7 @@ class CreditCollectionSimulation(models.TransientModel):
         "use_overdue_days",
         "overdue_days_threshold",
         "reminder_interval_days",
+        "legal_notice_days",
         "interest_rate",
         "compensation_amount",
     )

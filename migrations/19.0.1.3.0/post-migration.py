@@ -4,7 +4,10 @@
 invoiced normally (money received pays in advance); customers created from
 now on without an approved credit application get the New customer tier.
 Existing customers keep their tier: nobody is blocked overnight. The shipped
-Legal / agency and Written off stages now stop credit."""
+Legal / agency and Written off stages now stop credit.
+
+No step without notice (#17): the shipped Final notice stage is marked as the
+customer's final notice (the steps that need prior notice wait for it)."""
 
 from odoo import SUPERUSER_ID, api
 
@@ -51,6 +54,7 @@ def migrate(cr, version):
         if tier:
             company.credit_unvetted_policy_id = tier
     _stop_credit_stages(env)
+    _mark_final_notice_stage(env)
 
 
 def _stop_credit_stages(env):
@@ -61,3 +65,12 @@ def _stop_credit_stages(env):
         stage = env.ref(f"account_credit_collection.{xmlid}", raise_if_not_found=False)
         if stage:
             stage.stops_credit = True
+
+
+def _mark_final_notice_stage(env):
+    """The shipped Final notice stage is the customer's final notice."""
+    stage = env.ref(
+        "account_credit_collection.stage_final_notice", raise_if_not_found=False
+    )
+    if stage:
+        stage.is_final_notice = True
