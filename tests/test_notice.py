@@ -298,8 +298,14 @@ class TestNoticeRace(RealTransactionsCase):
                     }
                 )
                 partner.credit_policy_id = tier
+                # dated today (due 120 days ago): the committed book stays
+                # out of the other tests' history windows (calibration, KPIs)
                 invoices |= make_invoice(
-                    env, partner, 100.0 + index, today - timedelta(days=120)
+                    env,
+                    partner,
+                    100.0 + index,
+                    today - timedelta(days=120),
+                    invoice_date=today,
                 )
                 partners |= partner
             env.flush_all()

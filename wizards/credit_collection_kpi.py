@@ -290,14 +290,16 @@ class CreditCollectionKpi(models.TransientModel):
                 "amount_lost_per_day:sum",
             ],
         )
-        held_partners = (
+        # the customers on hold, as a subquery: one query however many holds
+        held = (
             self.env["credit.hold"]
             .sudo()
-            .search([("company_id", "=", self.company_id.id), ("state", "=", "active")])
-            .partner_id
+            ._search(
+                [("company_id", "=", self.company_id.id), ("state", "=", "active")]
+            )
         )
         [(on_hold,)] = Case._read_group(
-            case_domain & Domain("partner_id", "in", held_partners.ids),
+            case_domain & Domain("partner_id", "in", held.subselect("partner_id")),
             [],
             ["amount_residual:sum"],
         )
