@@ -118,7 +118,8 @@ NEXT_STAGE_CTE = """next_stage AS (
 # Per partner, the worklist's rank: what its chaseable items lose on the
 # curve over the company's fixed horizon (``p_later``: the curve's SQL on
 # ``item_p.age + horizon``), the same horizon for every case. Chaseable: owed,
-# past due, not under an open promise nor a kept arrangement; their disputed part is not chased.
+# past due, not under an open promise nor a kept arrangement; their disputed
+# part is not chased.
 LOSS_CTE = """loss AS (
         SELECT item_p.partner_id,
                SUM(GREATEST(item_p.residual - item_p.dispute, 0)

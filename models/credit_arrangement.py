@@ -273,9 +273,7 @@ class CreditArrangement(models.Model):
                 self.env._("A payment arrangement needs at least one instalment.")
             )
         if currency.compare_amounts(self.down_payment, 0.0) < 0:
-            raise ValidationError(
-                self.env._("The down payment cannot be negative.")
-            )
+            raise ValidationError(self.env._("The down payment cannot be negative."))
         for line in self.line_ids:
             if currency.compare_amounts(line.amount, 0.0) <= 0:
                 raise ValidationError(
@@ -286,7 +284,11 @@ class CreditArrangement(models.Model):
                 )
 
     def _check_dates(self, today):
-        if self.down_payment and self.down_payment_date and self.down_payment_date < today:
+        if (
+            self.down_payment
+            and self.down_payment_date
+            and self.down_payment_date < today
+        ):
             raise ValidationError(
                 self.env._(
                     "The down payment date %(date)s is in the past.",
@@ -383,9 +385,7 @@ class CreditArrangement(models.Model):
                 )
 
     def _state_label(self):
-        return dict(self._fields["state"]._description_selection(self.env))[
-            self.state
-        ]
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
 
     # ------------------------------------------------------------------ workflow
     def action_submit(self):
@@ -447,8 +447,7 @@ class CreditArrangement(models.Model):
         if self.env.user in (self.user_id | self.create_uid):
             raise AccessError(
                 self.env._(
-                    "You requested %(name)s: another Collections Manager approves "
-                    "it.",
+                    "You requested %(name)s: another Collections Manager approves it.",
                     name=self.display_name,
                 )
             )
@@ -550,10 +549,14 @@ class CreditArrangement(models.Model):
         self.case_id.sudo().message_post(body=note, subtype_xmlid="mail.mt_note")
         if not holds:
             return
-        for hold in self.env["credit.hold"].sudo().search(
-            Domain("partner_id", "=", self.partner_id.id)
-            & Domain("company_id", "=", self.company_id.id)
-            & Domain("state", "in", ("active", "overridden"))
+        for hold in (
+            self.env["credit.hold"]
+            .sudo()
+            .search(
+                Domain("partner_id", "=", self.partner_id.id)
+                & Domain("company_id", "=", self.company_id.id)
+                & Domain("state", "in", ("active", "overridden"))
+            )
         ):
             hold.message_post(body=note)
 

@@ -16,7 +16,6 @@ from odoo.tools import SQL, format_amount, format_date
 
 from .clock import credit_today
 from .credit_collection_action_errors import DeliveryImpossible
-from .credit_collection_action_runner import CHASING_TYPES
 from .credit_collection_rule import REMINDER_TYPES
 from .open_items import item_domain
 
@@ -101,7 +100,7 @@ class CreditCollectionCase(models.Model):
     )
 
     def _check_write(self, vals):
-        super()._check_write(vals)
+        result = super()._check_write(vals)
         if "arrangement_id" in vals:
             raise AccessError(
                 self.env._(
@@ -109,6 +108,7 @@ class CreditCollectionCase(models.Model):
                     "approves the plan: it cannot be set by hand."
                 )
             )
+        return result
 
     def action_propose_arrangement(self):
         """The arrangement form, for this case and its overdue invoices."""
@@ -287,14 +287,13 @@ class CreditCollectionAction(models.Model):
         arrangements = (
             self.env["credit.arrangement"]
             .sudo()
-            .search(
-                Domain("case_id", "in", cases.ids) & Domain("state", "=", "active")
-            )
+            .search(Domain("case_id", "in", cases.ids) & Domain("state", "=", "active"))
         )
         rows = []
         for arrangement in arrangements:
-            policy = arrangement.case_id.policy_id or arrangement.partner_id._credit_policy(
-                arrangement.company_id
+            policy = (
+                arrangement.case_id.policy_id
+                or arrangement.partner_id._credit_policy(arrangement.company_id)
             )
             before = timedelta(days=policy.arrangement_reminder_days)
             rows += [

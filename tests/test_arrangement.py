@@ -118,9 +118,11 @@ class TestArrangement(CreditCollectionCommon):
         with self.assertRaisesRegex(ValidationError, "overdue invoices only"):
             self._propose(case, not_due, [(10, 100.0)])
         self.assertFalse(self.Arrangement.search([("case_id", "=", case.id)]))
-        self.assertFalse(self.env["credit.arrangement.line"].search([]).filtered(
-            lambda line: line.arrangement_id.case_id == case
-        ))
+        self.assertFalse(
+            self.env["credit.arrangement.line"]
+            .search([])
+            .filtered(lambda line: line.arrangement_id.case_id == case)
+        )
         # the tier's terms cannot be negative
         with self.assertRaisesRegex(ValidationError, "cannot be negative"):
             self.tier.write({"arrangement_grace_days": -1})
@@ -168,7 +170,9 @@ class TestArrangement(CreditCollectionCommon):
         notes = " ".join(str(m.body) for m in case.message_ids)
         self.assertIn("submitted by", notes)
         self.assertIn(f"approved by {self.manager.name}", notes)
-        self.assertIn("approved by", " ".join(str(m.body) for m in arrangement.message_ids))
+        self.assertIn(
+            "approved by", " ".join(str(m.body) for m in arrangement.message_ids)
+        )
 
     def test_propose_from_the_case(self):
         _partner, invoice, case = self._case_of("Arr propose")
