@@ -13,7 +13,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 from ..models.clock import credit_today
 from .adversarial import record
@@ -181,6 +181,55 @@ class TestArrangement(CreditCollectionCommon):
         context = action["context"]
         self.assertEqual(context["default_case_id"], case.id)
         self.assertEqual(context["default_invoice_ids"], [Command.set(invoice.ids)])
+        # the form, as the collector fills it in from the case
+        arrangement_form = Form(
+            self.Arrangement.with_user(self.collector).with_context(**context)
+        )
+        self.assertEqual(arrangement_form.case_id, case)
+        self.assertEqual(arrangement_form.partner_id, case.partner_id)
+        self.assertEqual(arrangement_form.amount_covered, 400.0)
+        for days, amount in ((10, 150.0), (40, 250.0)):
+            with arrangement_form.line_ids.new() as line:
+                line.date = self.today + timedelta(days=days)
+                line.amount = amount
+        self.assertEqual(arrangement_form.amount_scheduled, 400.0)
+        arrangement = arrangement_form.save()
+        self.assertEqual(arrangement.state, "draft")
+        self.assertEqual(arrangement.invoice_ids, invoice)
+        self.assertEqual(arrangement.user_id, self.collector)
+        arrangement.with_user(self.collector).action_submit()
+        self.assertEqual(arrangement.state, "submitted")
+
+    def test_cancel_and_the_customer_list(self):
+        partner, invoice, case = self._case_of("Arr cancel")
+        arrangement = self._approved(case, invoice, [(10, 200.0), (20, 200.0)])
+        self.assertEqual(partner.with_user(self.collector).credit_arrangement_count, 1)
+        action = partner.with_user(self.collector).action_view_credit_arrangements()
+        self.assertEqual(
+            self.Arrangement.with_user(self.collector).search(action["domain"]),
+            arrangement,
+        )
+        # an approved plan is cancelled by a manager only
+        with self.assertRaisesRegex(AccessError, "Collections Manager"):
+            arrangement.with_user(self.collector).action_cancel()
+        arrangement.with_user(self.manager).action_cancel()
+        self.assertEqual(arrangement.state, "cancelled")
+        self.assertFalse(case.arrangement_id)
+        self.assertIn("cancelled by", " ".join(str(m.body) for m in case.message_ids))
+        # no bump, no broken promise
+        self.assertFalse(case.is_pinned)
+        self.assertFalse(partner._credit_broken_promise_counts(self.company))
+
+    def test_unpaid_down_payment_breaks_the_plan(self):
+        partner, invoice, case = self._case_of("Arr down payment", overdue_days=20)
+        arrangement = self._approved(case, invoice, [(30, 300.0)], down=100.0)
+        with freeze_time(self.today + timedelta(days=3)):
+            self._update(partner)
+            self.assertEqual(arrangement.standing, "late")
+        with freeze_time(self.today + timedelta(days=6)):
+            self._update(partner)
+            self.assertEqual(arrangement.state, "broken")
+            self.assertEqual(case.stage_id, self._stage("final_notice"))
 
     # ------------------------------------------------------ over simulated dates
     def test_kept_late_and_broken_over_simulated_dates(self):
