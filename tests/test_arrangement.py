@@ -439,6 +439,10 @@ class TestArrangementRpc(HttpCase):
                 )
             self.env.invalidate_all()
             self.assertFalse(case.arrangement_ids)
+            # the salesperson proposes none
+            with self.assertRaises(RpcError):
+                salesman("credit.arrangement", "create", [vals])
+            record("arrangement and hold", "refused", f"{protocol}: salesperson's plan")
             [arrangement_id] = collector("credit.arrangement", "create", [vals])
             collector("credit.arrangement", "action_submit", [arrangement_id])
             # the collector approves their own plan: refused
