@@ -32,3 +32,5 @@ from . import credit_collection_action_delivery
 from . import credit_collection_notice
 from . import res_config_settings
 from . import credit_application
+from . import credit_arrangement
+from . import credit_arrangement_escalation

@@ -13,7 +13,10 @@ from .open_items import CUSTOMER, DISPUTE_SHARE
 # the curve's SQL on ``item.age``), whether their invoice is under an open
 # promise whose deadline is still ahead (``promised``: not chased) and whether
 # a Collections Manager approved that promise (``promise_approved``: the only
-# promise that may move the case down).
+# promise that may move the case down), whether it is covered by a kept
+# payment arrangement (``arranged``: not chased) and whether that arrangement
+# lifts the stage's hold (``arrangement_lifts``: its tier does not keep holds
+# under arrangement — credit_arrangement.py).
 ITEMS_CTE = f"""item AS MATERIALIZED (
             SELECT {CUSTOMER} AS partner_id,
                    line.move_id,
@@ -42,14 +45,32 @@ ITEMS_CTE = f"""item AS MATERIALIZED (
                       AND promise.state = 'open'
                       AND promise.approved_by_id IS NOT NULL
                       AND promise.date_deadline >= %(today)s
-               ) AS promise_approved
+               ) AS promise_approved,
+               EXISTS (
+                   SELECT 1
+                     FROM credit_arrangement_invoice_rel arel
+                     JOIN credit_arrangement arrangement
+                       ON arrangement.id = arel.arrangement_id
+                    WHERE arel.move_id = item.move_id
+                      AND arrangement.state = 'active'
+               ) AS arranged,
+               EXISTS (
+                   SELECT 1
+                     FROM credit_arrangement_invoice_rel arel
+                     JOIN credit_arrangement arrangement
+                       ON arrangement.id = arel.arrangement_id
+                    WHERE arel.move_id = item.move_id
+                      AND arrangement.state = 'active'
+                      AND NOT arrangement.keeps_hold
+               ) AS arrangement_lifts
           FROM item
     )"""
 
 # Per commercial partner: the worst due date is that of the oldest escalatable
 # item: owed, not fully disputed and not under an open promise approved by a
 # Collections Manager whose deadline is still ahead (a promise not approved
-# pauses the reminders only: it never moves the case down, out of a hold).
+# pauses the reminders only: it never moves the case down, out of a hold),
+# nor covered by a kept payment arrangement whose tier lifts the holds.
 # ``p_tomorrow``: the curve's SQL on ``item_p.age + 1``.
 FIGURES_CTE = """figures AS (
         SELECT item_p.partner_id,
@@ -68,6 +89,7 @@ FIGURES_CTE = """figures AS (
                    WHERE item_p.residual > 0
                      AND item_p.dispute < item_p.residual
                      AND NOT item_p.promise_approved
+                     AND NOT item_p.arrangement_lifts
                ) AS worst_due
           FROM item_p
       GROUP BY item_p.partner_id
@@ -96,7 +118,8 @@ NEXT_STAGE_CTE = """next_stage AS (
 # Per partner, the worklist's rank: what its chaseable items lose on the
 # curve over the company's fixed horizon (``p_later``: the curve's SQL on
 # ``item_p.age + horizon``), the same horizon for every case. Chaseable: owed,
-# past due, not under an open promise; their disputed part is not chased.
+# past due, not under an open promise nor a kept arrangement; their disputed
+# part is not chased.
 LOSS_CTE = """loss AS (
         SELECT item_p.partner_id,
                SUM(GREATEST(item_p.residual - item_p.dispute, 0)
@@ -105,6 +128,7 @@ LOSS_CTE = """loss AS (
          WHERE item_p.residual > 0
            AND item_p.due < %(today)s
            AND NOT item_p.promised
+           AND NOT item_p.arranged
       GROUP BY item_p.partner_id
     )"""
 

@@ -154,7 +154,8 @@ class CreditCollectionAssessment(models.Model):
             summary=self.env._("Offer a payment arrangement"),
             note=self.env._(
                 "%(partner)s is temporarily unable to pay: offer a payment "
-                "arrangement (instalments) instead of escalating.",
+                "arrangement (Propose Arrangement on the case: instalments) "
+                "instead of escalating.",
                 partner=case.partner_id.display_name,
             ),
             user_id=user.id,

@@ -178,6 +178,10 @@ class CreditPromise(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if self.env.su and self.env.context.get("credit_promise_of_arrangement"):
+            # a broken payment arrangement recorded as the broken promise it
+            # counts as (credit_arrangement.py): its outcome known, its date past
+            return super().create(vals_list)
         today = credit_today(self.env)
         if not self.env.su:
             for vals in vals_list:

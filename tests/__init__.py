@@ -28,3 +28,4 @@ from . import test_adversarial_integrity
 from . import test_promise_holds
 from . import test_credit_stop
 from . import test_notice
+from . import test_arrangement
