@@ -203,3 +203,32 @@ class TestTours(HttpCase):
             login="tour_salesman",
         )
         self.assertEqual(order.state, "sale")
+
+    def test_f_collector_assesses_and_proposes_an_arrangement_manager_approves(self):
+        case = self.debtor_case
+        url = (
+            "/odoo/action-account_credit_collection.credit_collection_case_action/"
+            f"{case.id}"
+        )
+        self.start_tour(
+            url, "credit_collection_collector_assess_and_arrange", login="tour_collector"
+        )
+        case.invalidate_recordset()
+        self.assertEqual(case.assessment_situation, "unable")
+        self.assertEqual(case.assessment_user_id, self.collector)
+        self.assertEqual(
+            case.assessment_ids.note, "Lost its main client, asks for three months"
+        )
+        arrangement = self.env["credit.arrangement"].search([("case_id", "=", case.id)])
+        self.assertEqual(arrangement.state, "submitted")
+        self.assertEqual(arrangement.line_ids.mapped("amount"), [300.0])
+        self.start_tour(
+            f"/odoo/action-account_credit_collection.credit_arrangement_action/"
+            f"{arrangement.id}",
+            "credit_collection_manager_approve_arrangement",
+            login="tour_manager",
+        )
+        arrangement.invalidate_recordset()
+        self.assertEqual(arrangement.state, "active")
+        self.assertEqual(arrangement.approved_by_id, self.manager)
+        self.assertEqual(case.arrangement_id, arrangement)

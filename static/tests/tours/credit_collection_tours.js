@@ -304,3 +304,96 @@ tours.add("credit_collection_salesperson_confirms_after_application", {
         },
     ],
 });
+
+// (f) A collector assesses a customer in difficulty and proposes a payment
+// arrangement...
+tours.add("credit_collection_collector_assess_and_arrange", {
+    steps: () => [
+        {
+            content: "Record what the customer said",
+            trigger: "button[name=action_record_assessment]",
+            run: "click",
+        },
+        {
+            content: "Temporarily unable to pay",
+            trigger: ".modal div[name=situation] input[data-value=unable]",
+            run: "click",
+        },
+        {
+            trigger: ".modal div[name=note] textarea",
+            run: "edit Lost its main client, asks for three months",
+        },
+        {
+            content: "The form says what follows",
+            trigger: ".modal:contains(offer a payment arrangement)",
+        },
+        {
+            trigger: ".modal-footer button:contains(Record)",
+            run: "click",
+        },
+        {
+            content: "The assessment is on the case",
+            trigger: ".o-mail-Message:contains(Temporarily unable)",
+        },
+        {
+            content: "The collector is asked to offer an arrangement",
+            trigger: ".o-mail-Activity:contains(Offer a payment arrangement)",
+        },
+        {
+            trigger: "button[name=action_propose_arrangement]",
+            run: "click",
+        },
+        {
+            content: "The overdue invoice is covered",
+            trigger: ".o_form_view div[name=amount_covered]:contains(300.00)",
+        },
+        {
+            trigger: "div[name=line_ids] .o_field_x2many_list_row_add a",
+            run: "click",
+        },
+        {
+            trigger: "div[name=line_ids] .o_data_row div[name=date] input",
+            run: `edit ${luxon.DateTime.now().plus({days: 20}).toFormat("MM/dd/yyyy")}`,
+        },
+        {
+            trigger: "div[name=line_ids] .o_data_row div[name=amount] input",
+            run: "edit 300",
+        },
+        {
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Submit it for approval",
+            trigger: "button[name=action_submit]",
+            run: "click",
+        },
+        {
+            content: "Submitted",
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains(Submitted)",
+        },
+    ],
+});
+
+// (f) ... and a credit manager approves it.
+tours.add("credit_collection_manager_approve_arrangement", {
+    steps: () => [
+        {
+            content: "The instalment to approve",
+            trigger: "div[name=line_ids] .o_data_row:contains(300.00)",
+        },
+        {
+            trigger: "button[name=action_approve]",
+            run: "click",
+        },
+        {
+            content: "Confirm",
+            trigger: ".modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "Approved",
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains(Approved)",
+        },
+    ],
+});
