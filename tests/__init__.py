@@ -26,3 +26,4 @@ from . import test_adversarial_faults
 from . import test_adversarial_input
 from . import test_adversarial_integrity
 from . import test_promise_holds
+from . import test_writeoff
