@@ -70,8 +70,7 @@ class CreditWriteoff(models.Model):
         string="Write-off Account",
         required=True,
         readonly=True,
-        help="The bad-debt expense account or the allowance for doubtful "
-        "accounts.",
+        help="The bad-debt expense account or the allowance for doubtful accounts.",
     )
     journal_id = fields.Many2one(
         "account.journal", required=True, readonly=True, check_company=True
@@ -312,7 +311,9 @@ class CreditWriteoff(models.Model):
         counterparts = move.line_ids.filtered(
             lambda line: line.account_id != self.account_id
         ).sorted("id")
-        for line, counterpart in zip(self.line_ids.sorted("id"), counterparts):
+        for line, counterpart in zip(
+            self.line_ids.sorted("id"), counterparts, strict=False
+        ):
             (line.item_id.sudo() | counterpart).reconcile()
         self.sudo().write(
             {

@@ -7,7 +7,6 @@ manager reverses it; money received later is booked as a recovery."""
 
 from datetime import timedelta
 
-from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -21,12 +20,15 @@ def writeoff_accounts(env, company):
     it (the threshold at 1,000)."""
     Account = env["account.account"]
     accounts = {
-        kind: Account.create(
-            {"name": name, "code": code, "account_type": account_type}
-        )
+        kind: Account.create({"name": name, "code": code, "account_type": account_type})
         for kind, name, code, account_type in (
             ("bad_debt", "Bad debts (test)", "689100", "expense"),
-            ("allowance", "Allowance for doubtful accounts (test)", "109100", "asset_current"),
+            (
+                "allowance",
+                "Allowance for doubtful accounts (test)",
+                "109100",
+                "asset_current",
+            ),
             ("recovery", "Bad debts recovered (test)", "789100", "income_other"),
         )
     }
@@ -172,11 +174,14 @@ class TestWriteoff(CreditCollectionCommon):
             ({"account_id": self.accounts["recovery"].id}, "expense account"),
         ]
         for kwargs, message in refusals:
-            with self.subTest(message=message), self.assertRaisesRegex(
-                UserError, message
+            with (
+                self.subTest(message=message),
+                self.assertRaisesRegex(UserError, message),
             ):
                 self._writeoff(case, **kwargs)
-        self.assertFalse(self.env["credit.writeoff"].search([("case_id", "=", case.id)]))
+        self.assertFalse(
+            self.env["credit.writeoff"].search([("case_id", "=", case.id)])
+        )
         self.assertEqual(self.env["account.move"].search_count([]), moves_before)
         self.assertAlmostEqual(self._receivable(invoice).amount_residual, 500.0)
         self.assertNotEqual(case.stage_id, self.written_off)
@@ -238,7 +243,9 @@ class TestWriteoff(CreditCollectionCommon):
     def test_reversal_restores_the_items_and_the_stage(self):
         case, invoices = self._case_of("Reversed Ltd", (300.0, 50), (200.0, 10))
         stage_before = case.stage_id
-        self.assertEqual(stage_before, self.env.ref("account_credit_collection.stage_credit_hold"))
+        self.assertEqual(
+            stage_before, self.env.ref("account_credit_collection.stage_credit_hold")
+        )
         writeoff = self._writeoff(case)
         self._sync_holds()
         self.assertEqual(case.stage_id, self.written_off)
@@ -266,8 +273,16 @@ class TestWriteoff(CreditCollectionCommon):
         self.env["res.currency.rate"].search([("currency_id", "=", eur.id)]).unlink()
         self.env["res.currency.rate"].create(
             [
-                {"currency_id": eur.id, "name": self.today - timedelta(days=90), "rate": 2.0},
-                {"currency_id": eur.id, "name": self.today - timedelta(days=1), "rate": 2.5},
+                {
+                    "currency_id": eur.id,
+                    "name": self.today - timedelta(days=90),
+                    "rate": 2.0,
+                },
+                {
+                    "currency_id": eur.id,
+                    "name": self.today - timedelta(days=1),
+                    "rate": 2.5,
+                },
             ]
         )
         partner = self._customer("Euro Debtor GmbH")
@@ -332,7 +347,11 @@ class TestWriteoff(CreditCollectionCommon):
         # never more than what remains written off
         with self.assertRaisesRegex(UserError, "500.00 of this write-off"):
             self.env["credit.writeoff.recovery"].with_user(self.manager).create(
-                {"case_id": case.id, "journal_id": self.bank_journal.id, "amount": 600.0}
+                {
+                    "case_id": case.id,
+                    "journal_id": self.bank_journal.id,
+                    "amount": 600.0,
+                }
             ).action_book()
         self.assertEqual(case.stage_id, self.written_off)
         with self.assertRaises(AccessError):

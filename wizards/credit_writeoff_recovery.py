@@ -48,9 +48,7 @@ class CreditWriteoffRecovery(models.TransientModel):
         "money came in.",
     )
     currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
-    amount = fields.Monetary(
-        compute="_compute_amount", store=True, readonly=False
-    )
+    amount = fields.Monetary(compute="_compute_amount", store=True, readonly=False)
     date = fields.Date(
         default=lambda self: credit_today(self.env),
         required=True,
@@ -81,7 +79,9 @@ class CreditWriteoffRecovery(models.TransientModel):
     @api.depends("case_id")
     def _compute_account_id(self):
         for wizard in self:
-            wizard.account_id = wizard.case_id.company_id.sudo().credit_recovery_account_id
+            wizard.account_id = (
+                wizard.case_id.company_id.sudo().credit_recovery_account_id
+            )
 
     @api.depends("credit_line_id", "journal_id")
     def _compute_currency_id(self):
@@ -126,12 +126,13 @@ class CreditWriteoffRecovery(models.TransientModel):
         )
         move.action_post()
         if self.credit_line_id:
-            debit = move.line_ids.filtered(lambda line: line.account_id != self.account_id)
+            debit = move.line_ids.filtered(
+                lambda line: line.account_id != self.account_id
+            )
             (debit | self.credit_line_id.sudo()).reconcile()
         writeoff.sudo().recovery_move_ids = [Command.link(move.id)]
         note = self.env._(
-            "Recovery of %(amount)s on written-off debt booked by %(user)s "
-            "(%(move)s).",
+            "Recovery of %(amount)s on written-off debt booked by %(user)s (%(move)s).",
             amount=format_amount(self.env, self.amount, self.currency_id),
             user=self.env.user.name,
             move=move.name,
@@ -142,7 +143,10 @@ class CreditWriteoffRecovery(models.TransientModel):
 
     def _check_input(self):
         company = self.case_id.company_id
-        if self.writeoff_id.case_id != self.case_id or self.writeoff_id.state != "posted":
+        if (
+            self.writeoff_id.case_id != self.case_id
+            or self.writeoff_id.state != "posted"
+        ):
             raise UserError(
                 self.env._("Choose a posted write-off of this case to recover.")
             )
@@ -166,7 +170,9 @@ class CreditWriteoffRecovery(models.TransientModel):
             or self.journal_id.company_id != company
         ):
             raise UserError(
-                self.env._("The money comes in on a bank or cash journal of the company.")
+                self.env._(
+                    "The money comes in on a bank or cash journal of the company."
+                )
             )
         if not self.account_id:
             raise UserError(
@@ -205,10 +211,7 @@ class CreditWriteoffRecovery(models.TransientModel):
                 )
         company = self.company_id
         remaining = self.writeoff_id.amount - self.writeoff_id.amount_recovered
-        if (
-            company.currency_id.compare_amounts(self._amount_company(), remaining)
-            > 0
-        ):
+        if company.currency_id.compare_amounts(self._amount_company(), remaining) > 0:
             raise UserError(
                 self.env._(
                     "Only %(remaining)s of this write-off is not recovered yet.",
@@ -271,9 +274,9 @@ class CreditWriteoffRecovery(models.TransientModel):
         """Where money received on the journal waits for the bank statement:
         its incoming payments' outstanding account, else its own account."""
         journal = self.journal_id.sudo()
-        method = journal.inbound_payment_method_line_ids.filtered(
-            "payment_account_id"
-        )[:1]
+        method = journal.inbound_payment_method_line_ids.filtered("payment_account_id")[
+            :1
+        ]
         account = method.payment_account_id or journal.default_account_id
         if not account:
             raise UserError(

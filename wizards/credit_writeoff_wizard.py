@@ -48,8 +48,7 @@ class CreditWriteoffWizard(models.TransientModel):
         readonly=False,
         domain="[('account_type', 'in', ('expense', 'asset_current')), "
         "('company_ids', 'in', company_id)]",
-        help="The bad-debt expense account, or the allowance for doubtful "
-        "accounts.",
+        help="The bad-debt expense account, or the allowance for doubtful accounts.",
     )
     journal_id = fields.Many2one(
         "account.journal",
@@ -179,8 +178,7 @@ class CreditWriteoffWizard(models.TransientModel):
         if self.journal_id.type != "general" or self.journal_id.company_id != company:
             raise UserError(
                 self.env._(
-                    "Write-offs are booked in a miscellaneous journal of "
-                    "%(company)s.",
+                    "Write-offs are booked in a miscellaneous journal of %(company)s.",
                     company=company.name,
                 )
             )
