@@ -312,7 +312,7 @@ class CreditWriteoff(models.Model):
             lambda line: line.account_id != self.account_id
         ).sorted("id")
         for line, counterpart in zip(
-            self.line_ids.sorted("id"), counterparts, strict=False
+            self.line_ids.sorted("id"), counterparts, strict=True
         ):
             (line.item_id.sudo() | counterpart).reconcile()
         self.sudo().write(
@@ -409,9 +409,7 @@ class CreditWriteoffLine(models.Model):
         "credit.writeoff", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="writeoff_id.company_id", store=True)
-    item_id = fields.Many2one(
-        "account.move.line", string="Item", required=True, ondelete="restrict"
-    )
+    item_id = fields.Many2one("account.move.line", required=True, ondelete="restrict")
     invoice_id = fields.Many2one(related="item_id.move_id", string="Document")
     date_maturity = fields.Date(related="item_id.date_maturity")
     currency_id = fields.Many2one(

@@ -297,7 +297,9 @@ class TestWriteoff(CreditCollectionCommon):
         self.assertAlmostEqual(line.amount_currency, 1000.0)
         self.assertAlmostEqual(writeoff.amount, 400.0)  # at the write-off date
         self._assert_balanced(writeoff.move_id)
-        counterpart = writeoff.move_id.line_ids.filtered(lambda l: l.currency_id == eur)
+        counterpart = writeoff.move_id.line_ids.filtered(
+            lambda line: line.currency_id == eur
+        )
         self.assertAlmostEqual(counterpart.amount_currency, -1000.0)
         # reconciled in both currencies: Odoo books the exchange difference
         self.assertTrue(item.reconciled)
