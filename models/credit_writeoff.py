@@ -253,6 +253,15 @@ class CreditWriteoff(models.Model):
         for writeoff in self:
             writeoff._check_manager(writeoff.company_id)
             writeoff._check_state("posted")
+            if writeoff.recovery_move_ids.filtered(
+                lambda m: m.state == "posted" and not m.reversal_move_ids
+            ):
+                raise UserError(
+                    self.env._(
+                        "Money was recovered on this write-off: reverse its "
+                        "recovery entries first."
+                    )
+                )
             today = credit_today(self.env, writeoff.company_id)
             move = writeoff.move_id.sudo()
             reversal = move._reverse_moves(

@@ -8,7 +8,7 @@ manager reverses it; money received later is booked as a recovery."""
 from datetime import timedelta
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 from ..models.clock import credit_today
 from .common import CreditCollectionCommon, make_invoice
@@ -140,6 +140,25 @@ class TestWriteoff(CreditCollectionCommon):
         exposures = case.partner_id._credit_exposure(self.company)
         self.assertFalse(exposures.get(case.partner_id.id, {}).get("total"))
         self.assertIn(writeoff, case.with_user(self.manager).writeoff_ids)
+
+    def test_wizard_from_the_case_form(self):
+        case, invoices = self._case_of("Form Ltd", (300.0, 100), (200.0, 50))
+        action = case.with_user(self.manager).action_writeoff()
+        self.assertEqual(action["res_model"], "credit.writeoff.wizard")
+        Wizard = self.env[action["res_model"]].with_user(self.manager)
+        form = Form(Wizard.with_context(action["context"]))
+        self.assertEqual(len(form.line_ids), 2)
+        with form.line_ids.edit(0) as line:  # the oldest item: 100 of its 300
+            line.amount = 100.0
+        with form.line_ids.edit(1) as line:
+            line.selected = False
+        form.reason = "Settled with the customer"
+        wizard = form.save()
+        writeoff = self.env["credit.writeoff"].browse(wizard.action_confirm()["res_id"])
+        self.assertEqual(writeoff.line_ids.invoice_id, invoices[0])
+        self.assertAlmostEqual(writeoff.amount, 100.0)
+        self.assertAlmostEqual(self._receivable(invoices[0]).amount_residual, 200.0)
+        self.assertAlmostEqual(self._receivable(invoices[1]).amount_residual, 200.0)
 
     def test_partial_writeoff_to_the_allowance(self):
         case, invoice = self._case_of("Partial Ltd", (500.0, 60))
@@ -324,15 +343,15 @@ class TestWriteoff(CreditCollectionCommon):
         credit = payment.move_id.line_ids.filtered(
             lambda line: line.account_id.account_type == "asset_receivable"
         )
-        wizard = (
-            self.env["credit.writeoff.recovery"]
-            .with_user(self.manager)
-            .create({"case_id": case.id, "credit_line_id": credit.id})
-        )
-        self.assertEqual(wizard.writeoff_id, writeoff)
-        self.assertIn(credit, wizard.available_credit_ids)
-        self.assertAlmostEqual(wizard.amount, 300.0)
-        wizard.action_book()
+        # from the case's button, as the form does
+        action = case.with_user(self.manager).action_book_recovery()
+        Recovery = self.env[action["res_model"]].with_user(self.manager)
+        form = Form(Recovery.with_context(action["context"]))
+        self.assertEqual(form.writeoff_id, writeoff)
+        self.assertIn(credit, form.available_credit_ids)
+        form.credit_line_id = credit
+        self.assertAlmostEqual(form.amount, 300.0)
+        form.save().action_book()
         self.assertTrue(credit.reconciled)
         recovery = writeoff.recovery_move_ids
         self._assert_balanced(recovery)
@@ -356,6 +375,8 @@ class TestWriteoff(CreditCollectionCommon):
                 }
             ).action_book()
         self.assertEqual(case.stage_id, self.written_off)
+        with self.assertRaisesRegex(UserError, "recovery entries first"):
+            writeoff.with_user(self.manager).action_reverse()
         with self.assertRaises(AccessError):
             self.env["credit.writeoff.recovery"].with_user(self.collector).create(
                 {"case_id": case.id, "journal_id": self.bank_journal.id, "amount": 1.0}
