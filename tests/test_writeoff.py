@@ -146,7 +146,7 @@ class TestWriteoff(CreditCollectionCommon):
         action = case.with_user(self.manager).action_writeoff()
         self.assertEqual(action["res_model"], "credit.writeoff.wizard")
         Wizard = self.env[action["res_model"]].with_user(self.manager)
-        form = Form(Wizard.with_context(action["context"]))
+        form = Form(Wizard.with_context(**action["context"]))
         self.assertEqual(len(form.line_ids), 2)
         with form.line_ids.edit(0) as line:  # the oldest item: 100 of its 300
             line.amount = 100.0
@@ -346,7 +346,7 @@ class TestWriteoff(CreditCollectionCommon):
         # from the case's button, as the form does
         action = case.with_user(self.manager).action_book_recovery()
         Recovery = self.env[action["res_model"]].with_user(self.manager)
-        form = Form(Recovery.with_context(action["context"]))
+        form = Form(Recovery.with_context(**action["context"]))
         self.assertEqual(form.writeoff_id, writeoff)
         self.assertIn(credit, form.available_credit_ids)
         form.credit_line_id = credit
