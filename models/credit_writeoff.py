@@ -392,7 +392,14 @@ class CreditWriteoff(models.Model):
         self.env["credit.hold"]._check_company_allowed(company)
 
     def _check_state(self, state):
+        """The write-off is in ``state``, read under a row lock: two managers
+        deciding on it at once wait for each other (the second sees what the
+        first did)."""
         self.ensure_one()
+        self.env.cr.execute(
+            SQL("SELECT id FROM credit_writeoff WHERE id = %s FOR UPDATE", self.id)
+        )
+        self.invalidate_recordset(["state"])
         if self.state != state:
             states = dict(self._fields["state"]._description_selection(self.env))
             raise UserError(

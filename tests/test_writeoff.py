@@ -259,6 +259,27 @@ class TestWriteoff(CreditCollectionCommon):
                 {"case_id": case.id, "reason": "forged"}
             )
 
+    def test_a_manager_writes_off_in_their_companies_only(self):
+        other = self.env["res.company"].create({"name": "Write-off Other Co"})
+        self.env["account.chart.template"].try_loading(
+            "generic_coa", other, install_demo=False
+        )
+        partner = self._customer("Two Companies Ltd")
+        self._invoice(partner, 100.0, overdue_days=60, company=other)
+        self._sync_holds()
+        case = self.Case.search(
+            [("partner_id", "=", partner.id), ("company_id", "=", other.id)]
+        )
+        self.assertTrue(case)
+        with self.assertRaises(AccessError):
+            case.with_user(self.manager).action_writeoff()
+        with self.assertRaises(AccessError):
+            self.env["credit.writeoff"].with_user(self.manager)._request(
+                case,
+                {"date": self.today, "reason": "x"},
+                [],
+            )
+
     def test_reversal_restores_the_items_and_the_stage(self):
         case, invoices = self._case_of("Reversed Ltd", (300.0, 50), (200.0, 10))
         stage_before = case.stage_id
