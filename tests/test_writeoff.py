@@ -345,6 +345,12 @@ class TestWriteoff(CreditCollectionCommon):
         self.assertTrue(item.reconciled)
         self.assertAlmostEqual(item.amount_residual, 0.0)
         self.assertAlmostEqual(item.amount_residual_currency, 0.0)
+        # reversed: the item owes its 1,000 EUR again (the exchange difference
+        # reversed with it)
+        writeoff.with_user(self.manager).action_reverse()
+        self.assertFalse(item.reconciled)
+        self.assertAlmostEqual(item.amount_residual_currency, 1000.0)
+        self.assertAlmostEqual(item.amount_residual, 500.0)
 
     def test_recovery_of_written_off_debt(self):
         case, invoice = self._case_of("Recovered Ltd", (900.0, 200))

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from ..models.clock import credit_today
-from ..models.credit_writeoff import check_amount
+from ..models.credit_writeoff_line import check_amount
 
 
 class CreditWriteoffWizard(models.TransientModel):
