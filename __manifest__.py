@@ -28,6 +28,8 @@
         "views/credit_collection_case_views.xml",
         "views/credit_collection_action_views.xml",
         "views/credit_hold_views.xml",
+        "views/credit_writeoff_views.xml",
+        "wizards/credit_writeoff_views.xml",
         "views/credit_collectability_curve_views.xml",
         "views/credit_collection_report_views.xml",
         "wizards/credit_collection_kpi_views.xml",

@@ -6,6 +6,9 @@ from . import credit_collection_case_figures
 from . import credit_collection_statement
 from . import credit_collection_fee
 from . import credit_collection_escalation
+from . import credit_writeoff
+from . import credit_writeoff_line
+from . import credit_collection_case_writeoff
 from . import credit_collectability_curve
 from . import credit_collection_report
 from . import credit_promise

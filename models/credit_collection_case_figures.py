@@ -423,13 +423,27 @@ class CreditCollectionCase(models.Model):
     @api.model
     def _close_paid_cases(self, cases, figures, ladder):
         """Everything paid: the open ``cases`` without figures close, back on
-        the first stage of ``ladder``, for a new escalation cycle."""
+        the first stage of ``ladder``, for a new escalation cycle. A case in a
+        manual stage (Written off: its items reconciled by the write-off)
+        stays in it, open, its figures at zero, until a manager moves it."""
         closed = cases.filtered(lambda c: c.active and c.partner_id.id not in figures)
+        manual = closed.filtered(lambda c: c.stage_id.is_manual)
+        closed -= manual
+        kept = self._zero_figures(manual)
         if closed:
             closed.write(dict(CLOSED_CASE_VALUES, stage_id=ladder[:1].id))
             for case in closed:
                 case.escalation_cycle += 1
-        return closed
+        return closed | kept
+
+    @api.model
+    def _zero_figures(self, cases):
+        """The figures of ``cases`` set to zero where they are not yet (their
+        stage and their being open kept). Returns those written."""
+        zero = {k: v for k, v in CLOSED_CASE_VALUES.items() if k in FIGURE_FIELDS}
+        stale = cases.filtered(lambda c: any(c[k] != v for k, v in zero.items()))
+        self._write_figures(dict.fromkeys(stale, zero))
+        return stale
 
     # ---------------------------------------------------------------- the cron
     @api.model

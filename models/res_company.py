@@ -49,9 +49,46 @@ class ResCompany(models.Model):
         "collectability curve over this many days, the same for every case.",
     )
 
+    # write-off (models/credit_writeoff.py)
+    credit_writeoff_account_id = fields.Many2one(
+        "account.account",
+        string="Write-off Account",
+        domain="[('account_type', 'in', ('expense', 'asset_current')), "
+        "('company_ids', 'in', id)]",
+        help="Where written-off receivables are booked: the bad-debt expense "
+        "account, or the allowance for doubtful accounts. The write-off "
+        "wizard proposes it.",
+    )
+    credit_writeoff_journal_id = fields.Many2one(
+        "account.journal",
+        string="Write-off Journal",
+        domain="[('type', '=', 'general'), ('company_id', '=', id)]",
+        help="The miscellaneous journal of the write-off entries (empty: the "
+        "company's first miscellaneous journal).",
+    )
+    credit_writeoff_threshold = fields.Monetary(
+        string="Second Approval of Write-offs Above",
+        currency_field="currency_id",
+        default=5000.0,
+        help="A write-off of more than this amount (company currency) is a "
+        "request until a second Collections Manager, not the requester, "
+        "approves it.",
+    )
+    credit_recovery_account_id = fields.Many2one(
+        "account.account",
+        string="Bad Debt Recovery Account",
+        domain="[('account_type', 'in', ('income', 'income_other')), "
+        "('company_ids', 'in', id)]",
+        help="The income account credited when money comes in on written-off debt.",
+    )
+
     _credit_worklist_horizon_positive = models.Constraint(
         "CHECK (credit_worklist_horizon_days > 0)",
         "The worklist horizon is at least one day.",
+    )
+    _credit_writeoff_threshold_positive = models.Constraint(
+        "CHECK (credit_writeoff_threshold >= 0)",
+        "The write-off approval threshold cannot be negative.",
     )
 
     @api.model_create_multi

@@ -26,3 +26,17 @@ class ResConfigSettings(models.TransientModel):
     credit_worklist_horizon_days = fields.Integer(
         related="company_id.credit_worklist_horizon_days", readonly=False
     )
+    credit_writeoff_account_id = fields.Many2one(
+        related="company_id.credit_writeoff_account_id", readonly=False
+    )
+    credit_writeoff_journal_id = fields.Many2one(
+        related="company_id.credit_writeoff_journal_id", readonly=False
+    )
+    credit_writeoff_threshold = fields.Monetary(
+        related="company_id.credit_writeoff_threshold",
+        currency_field="currency_id",
+        readonly=False,
+    )
+    credit_recovery_account_id = fields.Many2one(
+        related="company_id.credit_recovery_account_id", readonly=False
+    )

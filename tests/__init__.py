@@ -29,3 +29,4 @@ from . import test_promise_holds
 from . import test_credit_stop
 from . import test_notice
 from . import test_arrangement
+from . import test_writeoff

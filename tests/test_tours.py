@@ -11,6 +11,7 @@ from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import DISABLED_MAIL_CONTEXT, make_invoice
+from .test_writeoff import writeoff_accounts
 
 
 @tagged("post_install", "-at_install")
@@ -211,7 +212,9 @@ class TestTours(HttpCase):
             f"{case.id}"
         )
         self.start_tour(
-            url, "credit_collection_collector_assess_and_arrange", login="tour_collector"
+            url,
+            "credit_collection_collector_assess_and_arrange",
+            login="tour_collector",
         )
         case.invalidate_recordset()
         self.assertEqual(case.assessment_situation, "unable")
@@ -232,3 +235,30 @@ class TestTours(HttpCase):
         self.assertEqual(arrangement.state, "active")
         self.assertEqual(arrangement.approved_by_id, self.manager)
         self.assertEqual(case.arrangement_id, arrangement)
+
+    def test_g_manager_writes_off_a_case(self):
+        accounts = writeoff_accounts(self.env, self.company)
+        case = self.debtor_case
+        invoice = self.env["account.move"].search(
+            [("partner_id", "=", self.debtor.id), ("move_type", "=", "out_invoice")]
+        )
+        self.start_tour(
+            "/odoo/action-account_credit_collection.credit_collection_case_action/"
+            f"{case.id}",
+            "credit_collection_manager_write_off",
+            login="tour_manager",
+        )
+        writeoff = self.env["credit.writeoff"].search([("case_id", "=", case.id)])
+        self.assertEqual(writeoff.state, "posted")
+        self.assertEqual(
+            writeoff.reason, "Liquidation: the liquidator confirms no dividend"
+        )
+        self.assertAlmostEqual(writeoff.amount, 300.0)
+        self.assertEqual(writeoff.account_id, accounts["bad_debt"])
+        self.assertEqual(invoice.payment_state, "paid")
+        case.invalidate_recordset()
+        self.assertEqual(
+            case.stage_id, self.env.ref("account_credit_collection.stage_written_off")
+        )
+        stop = self.env["credit.hold"]._active_stops(self.debtor, self.company)
+        self.assertEqual(stop.stop_cause, "written_off")

@@ -397,3 +397,29 @@ tours.add("credit_collection_manager_approve_arrangement", {
         },
     ],
 });
+
+// (g) A credit manager writes off a case.
+tours.add("credit_collection_manager_write_off", {
+    steps: () => [
+        {
+            trigger: "button[name=action_writeoff]",
+            run: "click",
+        },
+        {
+            content: "The case's open item, for its open amount",
+            trigger: ".modal div[name=line_ids] .o_data_row:contains(300.00)",
+        },
+        {
+            trigger: ".modal div[name=reason] textarea",
+            run: "edit Liquidation: the liquidator confirms no dividend",
+        },
+        {
+            trigger: ".modal-footer button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            content: "The write-off is posted",
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains(Posted)",
+        },
+    ],
+});
