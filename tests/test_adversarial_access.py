@@ -524,7 +524,9 @@ class TestAdversarialAccess(HttpCase):
             {"name": "Adversarial Stopped Ltd", "is_company": True}
         )
         cls.stopped.credit_policy_id = cls.tier
-        make_invoice(env, cls.stopped, 200.0, today - timedelta(days=120))
+        cls.stopped_case_invoice = make_invoice(
+            env, cls.stopped, 200.0, today - timedelta(days=120)
+        )
         env.flush_all()
         Case._update_cases(cls.company, cls.stopped)
         env.cr.flush()  # the hold synchronisation queued for commit
@@ -534,6 +536,23 @@ class TestAdversarialAccess(HttpCase):
         )
         assert cls.stop.state == "active", "the legal case stops the credit"
         cls.stopped_order = cls._order(cls.stopped, 10.0)
+        # the collector's payment arrangement for it, submitted
+        cls.arrangement = (
+            env["credit.arrangement"]
+            .with_user(cls.users["collector"])
+            .create(
+                {
+                    "case_id": cls.stopped_case.id,
+                    "invoice_ids": [Command.set(cls.stopped_case_invoice.ids)],
+                    "line_ids": [
+                        Command.create(
+                            {"date": today + timedelta(days=20), "amount": 200.0}
+                        )
+                    ],
+                }
+            )
+        )
+        cls.arrangement.with_user(cls.users["collector"]).action_submit()
         cls.stage = env.ref("account_credit_collection.stage_reminder")
         cls.rule = env.ref("account_credit_collection.rule_reminder_email")
         # shared stages and rules are every company's configuration: the other
@@ -669,6 +688,9 @@ class TestAdversarialAccess(HttpCase):
             "stopped": (
                 self.stopped_order.sudo().state,
                 self.stopped_case.sudo().stage_id.id,
+                self.arrangement.sudo().state,
+                self.stopped_case_invoice.sudo().payment_state,
+                self.env["credit.writeoff"].sudo().search_count([]),
             ),
             "application": self.application.sudo().read(
                 ["state", "approved_limit", "first_approver_id", "requested_limit"]
@@ -752,6 +774,46 @@ class TestAdversarialAccess(HttpCase):
                     ),
                 ),
                 ("lift the credit stop (wizard)", user, lift_wizard),
+            ]
+        arrangement, case = self.arrangement.id, self.stopped_case.id
+
+        def write_off(call):
+            wizard = call(
+                "credit.writeoff.wizard",
+                "create",
+                [{"case_id": case, "reason": "never mind"}],
+            )
+            return call("credit.writeoff.wizard", "action_confirm", wizard)
+
+        for user in everyone:
+            attempts += [
+                (
+                    "approve a payment arrangement (lift the hold)",
+                    user,
+                    lambda call: call(
+                        "credit.arrangement", "action_approve", [arrangement]
+                    ),
+                ),
+                (
+                    "write the arrangement approved",
+                    user,
+                    lambda call: call(
+                        "credit.arrangement",
+                        "write",
+                        [arrangement],
+                        {"state": "active"},
+                    ),
+                ),
+                ("write off the case", user, write_off),
+                (
+                    "create a write-off record",
+                    user,
+                    lambda call: call(
+                        "credit.writeoff",
+                        "create",
+                        [{"case_id": case, "reason": "x", "state": "posted"}],
+                    ),
+                ),
             ]
         for user in everyone:
             attempts.append(
