@@ -149,7 +149,8 @@ class AccountMove(models.Model):
 
     def _credit_check_posting(self):
         """Per policy, customer invoices (never credit notes) of a customer on
-        hold are not posted, unless they are paid in advance (the invoice of
+        hold — and, whatever the policy, of a customer whose credit is
+        stopped — are not posted, unless they are paid in advance (the invoice of
         an order confirmed as paid in advance, a down-payment request, or
         covered by the customer's money received) or a manager's override
         covers them."""
@@ -161,12 +162,20 @@ class AccountMove(models.Model):
         )
         for company, moves in invoices.grouped("company_id").items():
             strict = moves._credit_strict_customers(company)
-            if not strict:
+            # a stopped credit refuses invoices on credit whatever the tier
+            # (credit_stop.py)
+            stopped = (
+                self.env["credit.hold"]
+                ._active_stops(moves.commercial_partner_id, company)
+                .partner_id
+            )
+            checked = strict | stopped.with_company(company).sudo()
+            if not checked:
                 continue
-            exposures = strict._credit_exposure(company)
-            batch = strict._credit_batch_data(company)
+            exposures = checked._credit_exposure(company)
+            batch = checked._credit_batch_data(company)
             for move in moves.filtered(
-                lambda m, s=strict: m.commercial_partner_id in s
+                lambda m, c=checked: m.commercial_partner_id in c
             ):
                 partner = move.commercial_partner_id.with_company(company).sudo()
                 exposure = exposures.get(partner.id)
@@ -176,6 +185,8 @@ class AccountMove(models.Model):
                     batch=batch,
                     payment_term_days=move._credit_payment_term_days,
                 )
+                if partner not in strict:  # only its credit stop decides
+                    reasons = [r for r in reasons if r["rule"] == "stop"]
                 move._credit_enforce(
                     partner,
                     reasons,

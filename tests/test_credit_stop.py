@@ -114,6 +114,28 @@ class TestCreditStop(CreditCollectionCommon):
         with self.assertRaisesRegex(UserError, "cash only"):
             self._confirm(partner, 50.0)
 
+    def test_a_stopped_customer_is_not_invoiced_on_credit(self):
+        self.assertFalse(self.tier.block_invoice_posting)
+        partner, invoice = self._legal_debtor("Invoice Stop Ltd")
+        self._pay(invoice)
+        self._update(partner)
+        # a direct invoice is credit: refused, whatever the tier says
+        direct = self._invoice(partner, 100.0, post=False)
+        with self.assertRaisesRegex(UserError, "cash only until a manager"):
+            direct.action_post()
+        self.assertEqual(direct.state, "draft")
+        # a credit note posts
+        refund = self._invoice(partner, 50.0, post=False, move_type="out_refund")
+        refund.action_post()
+        self.assertEqual(refund.state, "posted")
+        # money received covers the invoice: it posts
+        _wire(self.env, partner, 60.0, self.bank_journal)
+        direct.action_post()
+        self.assertEqual(direct.state, "posted")
+        # another customer of the same tier, not stopped: invoiced as before
+        other = self._customer("Not Stopped Ltd")
+        self.assertEqual(self._invoice(other, 100.0).state, "posted")
+
     def test_a_stop_is_never_overridden_nor_released(self):
         partner, _invoice = self._legal_debtor("No Override Ltd")
         stop = self._stop(partner)
