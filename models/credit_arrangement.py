@@ -63,6 +63,13 @@ class CreditArrangement(models.Model):
     _order = "id desc"
     _check_company_auto = True
 
+    # two managers approving two plans of one case at the same moment: the
+    # database keeps one (the check in action_approve gives the message)
+    _one_kept_per_case = models.UniqueIndex(
+        "(case_id) WHERE state = 'active'",
+        "A case is under one payment arrangement at a time: cancel the other first.",
+    )
+
     case_id = fields.Many2one(
         "credit.collection.case",
         string="Collection Case",

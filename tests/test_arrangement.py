@@ -9,11 +9,13 @@ stage above and counts as a broken promise."""
 
 from datetime import timedelta
 
+import psycopg2
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from ..models.clock import credit_today
 from .adversarial import record
@@ -167,6 +169,14 @@ class TestArrangement(CreditCollectionCommon):
         # one kept plan per case
         with self.assertRaisesRegex(UserError, "already under"):
             own.with_user(self.second_manager).action_approve()
+        # ... and the database, whatever writes it (two approvals at once)
+        with (
+            self.assertRaises(psycopg2.errors.UniqueViolation),
+            self.env.cr.savepoint(),
+            mute_logger("odoo.sql_db"),
+        ):
+            own.sudo().write({"state": "active"})
+            own.flush_recordset()
         notes = " ".join(str(m.body) for m in case.message_ids)
         self.assertIn("submitted by", notes)
         self.assertIn(f"approved by {self.manager.name}", notes)
