@@ -16,6 +16,7 @@ from . import test_exposure_ledger
 from . import test_commercial_partner
 from . import test_figures_harness
 from . import test_clock
+from . import test_clock_fallbacks
 from . import test_aging
 from . import test_branch_exposure
 from . import test_dispute_shares
