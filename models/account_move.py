@@ -61,9 +61,9 @@ class AccountMove(models.Model):
 
     @api.depends("invoice_date_due", "payment_state", "state", "move_type")
     def _compute_credit_collection_level(self):
-        today = credit_today(self.env)
         Stage = self.env["credit.collection.stage"]
         ladders = {}
+        todays = {}  # each invoice's company's today (its time zone)
         for move in self:
             move.credit_days_overdue = 0
             move.credit_collection_stage_id = False
@@ -74,7 +74,10 @@ class AccountMove(models.Model):
                 or not move.invoice_date_due
             ):
                 continue
-            days = max((today - move.invoice_date_due).days, 0)
+            company = move.company_id
+            if company not in todays:
+                todays[company] = credit_today(self.env, company)
+            days = max((todays[company] - move.invoice_date_due).days, 0)
             move.credit_days_overdue = days
             policy = move.commercial_partner_id._credit_policy(move.company_id)
             key = (move.company_id, policy)

@@ -136,12 +136,18 @@ class CreditCollectionReport(models.Model):
     @api.model
     def _report_query(self, companies):
         self._flush_report_sources()
-        # today in the user's time zone, as the cases count it
-        today = credit_today(self.env)
-        days_past_due = SQL(
-            "(%s::date - COALESCE(line.date_maturity, line.date))", today
+        # each company's today (its time zone), as its cases count it
+        today = SQL(
+            "(CASE line.company_id %s END)",
+            SQL(" ").join(
+                SQL(
+                    "WHEN %s THEN %s::date", company.id, credit_today(self.env, company)
+                )
+                for company in companies
+            ),
         )
-        credit_age = SQL("(%s::date - COALESCE(move.invoice_date, line.date))", today)
+        days_past_due = SQL("(%s - COALESCE(line.date_maturity, line.date))", today)
+        credit_age = SQL("(%s - COALESCE(move.invoice_date, line.date))", today)
         return SQL(
             REPORT_QUERY,
             days_past_due=days_past_due,

@@ -182,7 +182,11 @@ class CreditPromise(models.Model):
             # a broken payment arrangement recorded as the broken promise it
             # counts as (credit_arrangement.py): its outcome known, its date past
             return super().create(vals_list)
-        today = credit_today(self.env)
+        Case = self.env["credit.collection.case"].sudo()
+
+        def today_of(vals):  # the case's company's today (its time zone)
+            return credit_today(self.env, Case.browse(vals.get("case_id")).company_id)
+
         if not self.env.su:
             for vals in vals_list:
                 forged = {
@@ -195,7 +199,10 @@ class CreditPromise(models.Model):
                 }
                 if forged:
                     raise self._forged_error(forged)
+        todays = []
         for vals in vals_list:
+            today = today_of(vals)
+            todays.append(today)
             date = fields.Date.to_date(vals.get("date"))
             if date and date < today:
                 raise ValidationError(
@@ -210,7 +217,7 @@ class CreditPromise(models.Model):
                     Command.set(self._default_invoices(vals["case_id"], today).ids)
                 ]
         promises = super().create(vals_list)
-        for promise in promises:
+        for promise, today in zip(promises, todays, strict=True):
             # after the constraints: the amount is positive, the invoices right
             promise._check_tier_terms(today)
             grace = promise.partner_id._credit_policy(
@@ -359,9 +366,10 @@ class CreditPromise(models.Model):
         deadline, partly kept when payments covered part of them (no stage
         bump: the escalation simply resumes), broken otherwise. Returns the
         broken ones."""
-        today = today or credit_today(self.env)
         broken = self.browse()
         for promise in self.filtered(lambda p: p.state == "open"):
+            # the promise's company's today (its time zone) unless given
+            today_ = today or credit_today(self.env, promise.company_id)
             if (
                 promise.currency_id.compare_amounts(promise.amount_paid, promise.amount)
                 >= 0
@@ -372,7 +380,7 @@ class CreditPromise(models.Model):
                         "Promise to pay of %(date)s kept.", date=promise.date
                     )
                 )
-            elif promise.date_deadline and promise.date_deadline < today:
+            elif promise.date_deadline and promise.date_deadline < today_:
                 if promise.currency_id.compare_amounts(promise.amount_paid, 0.0) > 0:
                     promise.state = "partly_kept"
                     promise.case_id.message_post(

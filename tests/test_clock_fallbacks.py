@@ -109,3 +109,29 @@ class TestClockFallbacks(CreditCollectionCommon):
         # a dry run's date
         dry_run = invoice.with_context(credit_collection_date="2026-03-11")
         self.assertEqual(dry_run._credit_payment_term_days(), 20)
+
+    @freeze_time(EVENING)
+    def test_invoice_level_report_and_promise_on_the_company_day(self):
+        """Read from another current company (1 March), an invoice of the
+        Tokyo company due on 1 March is 1 day overdue (2 March there), in its
+        collection level and in the receivables analysis; a promise of 1
+        March is in the past there."""
+        partner = self._customer("Tokyo debtor")
+        invoice = make_invoice(
+            self.env, partner, 500.0, date(2026, 3, 1), company=self.company
+        )
+        elsewhere = self._elsewhere(self.manager)
+        self.assertEqual(invoice.with_env(elsewhere).credit_days_overdue, 1)
+        report = (
+            self.env["credit.collection.report"]
+            .with_env(elsewhere)
+            .search([("move_id", "=", invoice.id)])
+        )
+        self.assertEqual(report.days_past_due, 1)
+        self.Case = self.env["credit.collection.case"]
+        self.Case._update_cases(self.company, partner)
+        case = self.Case.search([("partner_id", "=", partner.id)])
+        with self.assertRaisesRegex(Exception, "in the past"):
+            self.env["credit.promise"].with_env(elsewhere).create(
+                {"case_id": case.id, "amount": 500.0, "date": date(2026, 3, 1)}
+            )
