@@ -17,7 +17,6 @@ from odoo.tools import SQL, format_amount, format_date
 from .clock import credit_today
 from .credit_collection_action_errors import DeliveryImpossible
 from .credit_collection_rule import REMINDER_TYPES
-from .open_items import item_domain
 
 
 class CreditCollectionPolicy(models.Model):
@@ -148,30 +147,13 @@ class CreditCollectionCase(models.Model):
         if waived_only and not arrangement.waive_fees:
             return False
         today = today or credit_today(self.env, self.company_id)
-        overdue = (
-            self.env["account.move.line"]
-            .sudo()
-            .search(
-                item_domain(self.company_id, self.partner_id.ids)
-                & Domain("date_maturity", "<", today)
-                & Domain("amount_residual", ">", 0)
-            )
-        )
+        overdue = self._overdue_moves(today)
         if not overdue:
             return False
         paused = arrangement.invoice_ids
         if not waived_only:
-            paused |= (
-                self.env["credit.promise"]
-                .sudo()
-                .search(
-                    Domain("case_id", "=", self.id)
-                    & Domain("state", "=", "open")
-                    & Domain("date_deadline", ">=", today)
-                )
-                .invoice_ids
-            )
-        return not (overdue.move_id - paused)
+            paused |= self._promised_moves(today)
+        return not (overdue - paused)
 
     def _chargeable_items(self, date):
         """Under a kept arrangement waiving fees and interest, its invoices

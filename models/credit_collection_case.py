@@ -197,7 +197,13 @@ class CreditCollectionCase(models.Model):
         stays — a promise pauses the reminders of its invoices only)."""
         self.ensure_one()
         today = today or credit_today(self.env, self.company_id)
-        overdue = (
+        overdue = self._overdue_moves(today)
+        return bool(overdue) and not (overdue - self._promised_moves(today))
+
+    def _overdue_moves(self, today):
+        """The documents of the case's overdue open items on ``today``."""
+        self.ensure_one()
+        return (
             self.env["account.move.line"]
             .sudo()
             .search(
@@ -205,10 +211,14 @@ class CreditCollectionCase(models.Model):
                 & Domain("date_maturity", "<", today)
                 & Domain("amount_residual", ">", 0)
             )
+            .move_id
         )
-        if not overdue:
-            return False
-        promised = (
+
+    def _promised_moves(self, today):
+        """The invoices of the case's open promises whose deadline is ahead
+        on ``today``: their reminders pause."""
+        self.ensure_one()
+        return (
             self.env["credit.promise"]
             .sudo()
             .search(
@@ -220,7 +230,6 @@ class CreditCollectionCase(models.Model):
             )
             .invoice_ids
         )
-        return not (overdue.move_id - promised)
 
     def _compute_last_contact_date(self):
         groups = dict(
