@@ -44,6 +44,8 @@
         "views/account_credit_collection_menus.xml",
         "views/credit_arrangement_views.xml",
         "wizards/credit_collection_simulation_views.xml",
+        "security/credit_assignment_security.xml",
+        "views/credit_assignment_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
