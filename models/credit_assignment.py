@@ -105,8 +105,7 @@ class CreditCollectionAssignmentRule(models.Model):
         ``companies`` (no Collections access, or not in the company)."""
         group = self.env.ref("account_credit_collection.group_user")
         outsiders = users.filtered(
-            lambda user: group not in user.all_group_ids
-            or companies - user.company_ids
+            lambda user: group not in user.all_group_ids or companies - user.company_ids
         )
         if outsiders:
             raise ValidationError(

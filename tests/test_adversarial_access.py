@@ -650,8 +650,17 @@ class TestAdversarialAccess(HttpCase):
                 ["default_credit_limit", "use_credit_limit", "credit_limit_mode"]
             ),
             "case": self.case.sudo().read(
-                ["stage_id", "is_pinned", "amount_overdue", "worst_days_overdue"]
+                [
+                    "stage_id",
+                    "is_pinned",
+                    "amount_overdue",
+                    "worst_days_overdue",
+                    "user_id",
+                ]
             ),
+            "assignment_rules": self.env["credit.collection.assignment.rule"]
+            .sudo()
+            .search_count([]),
             "promise": self.promise.sudo().read(
                 ["state", "date_deadline", "amount", "date", "residual_at_promise"]
             ),
@@ -1042,6 +1051,45 @@ class TestAdversarialAccess(HttpCase):
             attempts.append(
                 ("run the escalation", user, kit.case_call("action_run_escalation"))
             )
+        # -- who works the case (credit_assignment.py)
+        case, company, collector = (
+            self.case.id,
+            self.company.id,
+            self.users["collector"].id,
+        )
+
+        def assign_in_bulk(call):
+            wizard = call(
+                "credit.collection.assign",
+                "create",
+                [
+                    {
+                        "case_ids": [(6, 0, [case])],
+                        "mode": "spread",
+                        "user_ids": [(6, 0, [collector])],
+                    }
+                ],
+            )
+            return call("credit.collection.assign", "action_assign", [wizard])
+
+        def create_rule(call):
+            return call(
+                "credit.collection.assignment.rule",
+                "create",
+                [
+                    {
+                        "name": "Everything to me",
+                        "company_id": company,
+                        "collector_ids": [(6, 0, [collector])],
+                    }
+                ],
+            )
+
+        for user in salesmen:
+            attempts += [
+                ("assign cases in bulk", user, assign_in_bulk),
+                ("create an assignment rule", user, create_rule),
+            ]
         # -- promises
         for user in salesmen + ("manager",):
             attempts += [

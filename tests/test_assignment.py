@@ -170,9 +170,11 @@ class TestCaseAssignment(CreditCollectionCommon):
             user_ids=[(6, 0, (self.bert | self.carl).ids)],
         ).action_assign()
         by_user = {
-            user: sorted(cases.filtered(lambda c, u=user: c.user_id == u).mapped(
-                "amount_overdue"
-            ))
+            user: sorted(
+                cases.filtered(lambda c, u=user: c.user_id == u).mapped(
+                    "amount_overdue"
+                )
+            )
             for user in self.bert | self.carl
         }
         self.assertCountEqual(list(by_user.values()), [[900.0], [200.0, 300.0, 500.0]])
