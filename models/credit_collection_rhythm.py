@@ -39,10 +39,14 @@ LAST_OCCURRENCE_QUERY = """
 
 # per case: its first overdue invoice never reminded, when the case was sent a
 # reminder in its current cycle (at the start of a cycle the stage's reminder
-# lists every overdue invoice anyway)
+# lists every overdue invoice anyway) and is not handed over to legal (the
+# reminders stop there)
 NEW_OVERDUE_QUERY = """
     SELECT c.id, MIN(move.id)
       FROM credit_collection_case c
+      JOIN credit_collection_stage stage
+        ON stage.id = c.stage_id
+       AND stage.is_legal IS NOT TRUE
       JOIN account_move move
         ON move.commercial_partner_id = c.partner_id
        AND move.company_id = c.company_id
@@ -150,6 +154,16 @@ class CreditCollectionActionRhythm(models.Model):
             "repeat %(number)s of %(total)s", number=repetition, total=total
         )
 
+    def _simulation_label(self, labels):
+        """The action as the dry run lists it: "Send a reminder email (repeat
+        2 of 3)", "… (new overdue invoices)"."""
+        label = labels.get(self.action_type)
+        if self.repetition_label:
+            return f"{label} ({self.repetition_label})"
+        if self.new_items:
+            return self.env._("%(action)s (new overdue invoices)", action=label)
+        return label
+
     # -------------------------------------------------------------- planning
     @api.model
     def _rhythm_rows(self, company, cases, date):
@@ -158,6 +172,8 @@ class CreditCollectionActionRhythm(models.Model):
         cases = cases.filtered("active")
         if not cases:
             return []
+        # the queries read the cases' stage and cycle as just updated
+        self.env.flush_all()
         return (
             self._repeat_rows(company, cases, date)
             + self._new_items_rows(company, cases, date)

@@ -96,6 +96,25 @@ class TestRhythm(EscalationCommon):
         self.assertEqual(len(keys), len(set(keys)))
         self.assertTrue(keys[1].endswith("/repeat1"))
 
+    def test_dry_run_shows_the_repetition(self):
+        self._invoice(self.customer, 400.0, overdue_days=30)
+        self._run()
+        self._run(date=self._day(7))
+
+        def simulate(days):
+            wizard = (
+                self.env["credit.collection.simulation"]
+                .with_user(self.manager)
+                .create({"date": self._day(days)})
+            )
+            wizard.action_simulate()
+            return wizard.line_ids.filtered(lambda row: row.partner_id == self.customer)
+
+        count = len(self._actions())
+        self.assertIn("Send a reminder email (repeat 2 of 3)", simulate(14).actions)
+        self.assertFalse(simulate(13).actions)
+        self.assertEqual(len(self._actions()), count, "the dry run writes nothing")
+
     def test_repetition_keeps_the_tier_interval(self):
         self.tier.reminder_interval_days = 10
         self._invoice(self.customer, 400.0, overdue_days=30)
