@@ -73,7 +73,6 @@ class CreditCollectionRuleRepeat(models.Model):
     _inherit = "credit.collection.rule"  # pylint: disable=consider-merging-classes-inherited
 
     repeat = fields.Boolean(
-        string="Repeat",
         help="Do the action again every few days while the case stays in the "
         "stage (the tier's minimum interval between reminders still holds).",
     )
@@ -86,8 +85,7 @@ class CreditCollectionRuleRepeat(models.Model):
     repeat_max = fields.Integer(
         string="Repeat at Most",
         default=3,
-        help="How many times the action is repeated after the first one, per "
-        "cycle.",
+        help="How many times the action is repeated after the first one, per cycle.",
     )
 
     _repeat_positive = models.Constraint(
@@ -109,8 +107,7 @@ class CreditCollectionRuleRepeat(models.Model):
             if rule.repeat_max < 1:
                 raise ValidationError(
                     self.env._(
-                        "Escalation rule %(rule)s: Repeat at Most must be one or "
-                        "more.",
+                        "Escalation rule %(rule)s: Repeat at Most must be one or more.",
                         rule=rule.display_name,
                     )
                 )
@@ -184,8 +181,10 @@ class CreditCollectionActionRhythm(models.Model):
     def _repeat_rows(self, company, cases, date):
         """The next repetition of each repeating rule whose last occurrence
         in the case's stage and cycle was done at least N days ago, up to M."""
-        rules = self.env["credit.collection.rule"].sudo().search(
-            [("company_id", "in", (company.id, False)), ("repeat", "=", True)]
+        rules = (
+            self.env["credit.collection.rule"]
+            .sudo()
+            .search([("company_id", "in", (company.id, False)), ("repeat", "=", True)])
         )
         if not rules:
             return []
@@ -232,9 +231,7 @@ class CreditCollectionActionRhythm(models.Model):
         for case_id, move_id in rows:
             case = by_id[case_id]
             policy = case.policy_id or default
-            for rule in self._first_reminder_rules(
-                company, policy, rules_by_stage
-            ):
+            for rule in self._first_reminder_rules(company, policy, rules_by_stage):
                 key = self._key(
                     case, rule.stage_id, rule, case.escalation_cycle, f"/new{move_id}"
                 )
@@ -289,9 +286,9 @@ class CreditCollectionActionRhythm(models.Model):
 
     def _statement_skip_reason(self):
         case = self.case_id
-        policy = case.policy_id or self.env[
-            "credit.collection.policy"
-        ]._get_default(case.company_id)
+        policy = case.policy_id or self.env["credit.collection.policy"]._get_default(
+            case.company_id
+        )
         if not case.active:
             return self.env._("Everything is paid: the case is closed.")
         if not policy.monthly_statement:
@@ -338,11 +335,12 @@ class CreditCollectionActionRhythm(models.Model):
         )
 
     def _mark_done(self, date=None):
-        super()._mark_done(date)
+        result = super()._mark_done(date)
         if self.action_type in REMINDER_TYPES:
             self.case_id._mark_reminded(
                 self.stage_id, date or credit_today(self.env, self.company_id)
             )
+        return result
 
 
 class CreditCollectionCaseRhythm(models.Model):
@@ -352,13 +350,10 @@ class CreditCollectionCaseRhythm(models.Model):
     def _reminded_moves(self, date):
         """The invoices a reminder sent on ``date`` lists."""
         self.ensure_one()
-        return self.env["account.move"].union(
-            *(
-                item["move"]
-                for item in self._collection_items(date, overdue_only=True)
-                if item["move"].move_type == "out_invoice" and not item["is_credit"]
-            )
+        lines = self._open_lines().filtered(
+            lambda line: line.amount_residual > 0 and self._is_reminded(line, date)
         )
+        return lines.move_id.filtered(lambda move: move.move_type == "out_invoice")
 
     def _mark_reminded(self, stage, date):
         """The invoices listed by a reminder of ``stage``: their highest level
@@ -403,7 +398,6 @@ class CreditCollectionPolicyStatement(models.Model):
     _inherit = "credit.collection.policy"
 
     monthly_statement = fields.Boolean(
-        string="Monthly Statement",
         help="Send every customer of this tier with an open balance the "
         "statement of their account once a month (by email, through the "
         "escalation outbox).",
@@ -412,6 +406,14 @@ class CreditCollectionPolicyStatement(models.Model):
 
 class AccountMoveReminded(models.Model):
     _inherit = "account.move"
+
+    # the open invoices never reminded, per customer: the plan's search for
+    # new overdue invoices (a small index: reminded invoices leave it)
+    _credit_unreminded_idx = models.Index(
+        "(commercial_partner_id, company_id) WHERE credit_reminded_stage_id IS NULL "
+        "AND move_type = 'out_invoice' AND state = 'posted' "
+        "AND payment_state IN ('not_paid', 'partial')"
+    )
 
     credit_reminded_stage_id = fields.Many2one(
         "credit.collection.stage",

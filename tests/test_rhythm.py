@@ -136,7 +136,9 @@ class TestRhythm(EscalationCommon):
         # 51 days overdue: the hold stage; the pending repetition is skipped
         self._run(date=self._day(21))
         self._run(date=self._day(28))
-        emails = self._actions(action_type="email", stage_id=self.stage["final_notice"].id)
+        emails = self._actions(
+            action_type="email", stage_id=self.stage["final_notice"].id
+        )
         self.assertEqual(emails.mapped("repetition"), [0, 1, 2])
         self.assertEqual(self._case().stage_id, self.stage["credit_hold"])
 

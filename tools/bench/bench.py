@@ -42,11 +42,11 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+import rhythm  # noqa: E402 (tools/bench: the escalation with repetition on)
+
 from odoo import Command, api
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
-
-import rhythm  # noqa: E402 (tools/bench: the escalation with repetition on)
 
 HISTORY_MARKER = "<!-- history -->"
 SECTIONS = ["confirm", "post", "exposure", "scheduler", "escalation", "kanban"]
