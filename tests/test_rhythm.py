@@ -175,6 +175,20 @@ class TestRhythm(EscalationCommon):
         self.assertEqual(len(self._actions(action_type="email", new_items=True)), 1)
         self.assertEqual(len(self._reminder_messages(case)), 3)
 
+    def test_new_invoice_reminder_keeps_the_tier_interval(self):
+        self.tier.reminder_interval_days = 10
+        self._invoice(self.customer, 300.0, overdue_days=1)
+        second = self._invoice(self.customer, 200.0, due_days=3)
+        self._run()
+        self._run(date=self._day(5))
+        new = self._actions(action_type="email", new_items=True)
+        self.assertEqual(new.state, "planned")
+        self.assertIn("Minimum interval", new.blocked_reason)
+        self.assertEqual(new.date_planned, self._day(10))
+        self._run(date=self._day(10))
+        self.assertEqual(new.state, "done", new.error or new.blocked_reason)
+        self.assertEqual(second.credit_reminded_stage_id, self.stage["reminder"])
+
     def test_monthly_statement_per_tier(self):
         self._invoice(self.customer, 250.0, due_days=10)
         self._run()
