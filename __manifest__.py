@@ -23,6 +23,7 @@
         "report/credit_statement_report.xml",
         "report/credit_arrangement_report.xml",
         "data/credit_escalation_data.xml",
+        "data/credit_collection_rhythm_data.xml",
         "views/credit_collection_policy_views.xml",
         "views/credit_collection_stage_views.xml",
         "views/credit_collection_case_views.xml",
@@ -46,6 +47,7 @@
         "wizards/credit_collection_simulation_views.xml",
         "security/credit_assignment_security.xml",
         "views/credit_assignment_views.xml",
+        "views/credit_collection_rhythm_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -33,6 +33,7 @@ from . import credit_collection_action_runner
 from . import credit_collection_action_handlers
 from . import credit_collection_action_delivery
 from . import credit_collection_notice
+from . import credit_collection_rhythm
 from . import res_config_settings
 from . import credit_application
 from . import credit_arrangement

@@ -50,6 +50,8 @@ class CreditCollectionActionRunner(models.Model):
         rows = []
         for company, company_cases in cases.sudo().grouped("company_id").items():
             rows += self._plan_rows(company, company_cases)
+            # the rhythm: repetitions, new overdue invoices, monthly statements
+            rows += self._rhythm_rows(company, company_cases, date)
         return self._insert_planned(rows, date)
 
     @api.model
@@ -100,19 +102,24 @@ class CreditCollectionActionRunner(models.Model):
     def _planned_values(self, row, date, fallback_of, stamp):
         """The VALUES tuple of one planned action, on its rule's stage (a
         fallback letter has no rule and keeps the stage of the email it
-        replaces)."""
-        key, case, rule = row
+        replaces). A row may carry a dict of extras (the rhythm:
+        ``credit_collection_rhythm.py``): repetition, new items, type."""
+        key, case, rule, *extras = row
+        extra = extras[0] if extras else {}
         uid, now = stamp
-        stage = fallback_of.stage_id if fallback_of else rule.stage_id
+        stage = extra.get("stage") or (
+            fallback_of.stage_id if fallback_of else rule.stage_id
+        )
         return SQL(
-            "(%s, %s, %s, %s, %s, %s, %s, %s, 'planned', %s, 0, %s, %s, %s, %s, %s)",
+            "(%s, %s, %s, %s, %s, %s, %s, %s, 'planned', %s, 0, %s, %s, %s, %s, %s, "
+            "%s, %s)",
             key,
             case.id,
             case.partner_id.id,
             case.company_id.id,
             stage.id,
             rule.id if rule else None,
-            rule.action_type if rule else "letter",
+            extra.get("action_type") or (rule.action_type if rule else "letter"),
             case.escalation_cycle,
             date,
             uid,
@@ -120,6 +127,8 @@ class CreditCollectionActionRunner(models.Model):
             uid,
             now,
             fallback_of.id if fallback_of else None,
+            extra.get("repetition", 0),
+            extra.get("new_items", False),
         )
 
     @api.model
@@ -135,7 +144,7 @@ class CreditCollectionActionRunner(models.Model):
                    (idempotency_key, case_id, partner_id, company_id, stage_id,
                     rule_id, action_type, cycle, state, date_planned,
                     attempt_count, create_uid, create_date, write_uid,
-                    write_date, fallback_of_id)
+                    write_date, fallback_of_id, repetition, new_items)
             VALUES %s
        ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING id

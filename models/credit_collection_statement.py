@@ -243,7 +243,8 @@ class CreditCollectionCase(models.Model):
         rows = Markup("").join(
             REMINDER_ROW
             % (
-                item["name"],
+                # a "new" badge: ``credit_collection_rhythm.py``
+                self._reminder_item_label(item, summary["items"]),
                 format_date(self.env, item["date_due"]),
                 item["days_overdue"] or "",
                 format_amount(self.env, item["residual_currency"], item["currency"]),

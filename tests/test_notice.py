@@ -178,7 +178,12 @@ class TestNoStepWithoutNotice(EscalationCommon):
             self.assertEqual(
                 action.state, "done", action.error or action.blocked_reason
             )
+        # the final notice repeats weekly while the case stays in its stage
+        # (#19), the overdue fee invoice gets a reminder of its own
         emails = self._actions(action_type="email")
+        self.assertEqual(emails.mapped("repetition"), [0, 0, 0, 1, 0])
+        self.assertEqual(emails.mapped("new_items"), [False] * 4 + [True])
+        emails -= emails.filtered(lambda email: email.repetition or email.new_items)
         self.assertEqual(len(emails), 3, "one reminder per stage, no second notice")
 
     def test_hold_applies_at_once_its_announcement_waits(self):

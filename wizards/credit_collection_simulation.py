@@ -360,7 +360,7 @@ class CreditCollectionSimulation(models.TransientModel):
                 summary["fee_total"] += amount
                 line["actions"].append(f"{labels['fee']} ({currency.format(amount)})")
                 continue
-            line["actions"].append(labels.get(action.action_type))
+            line["actions"].append(action._simulation_label(labels))
             key = {
                 "email": "email_count",
                 "letter": "letter_count",

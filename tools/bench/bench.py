@@ -42,6 +42,8 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+import rhythm  # noqa: E402 (tools/bench: the escalation with repetition on)
+
 from odoo import Command, api
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
@@ -408,6 +410,7 @@ def child_escalation(env, sample, pdf_sample):
             limit=max(1, sample // len(stages)),
         )
     Action = env["credit.collection.action"]
+    result["repeating_rules"] = rhythm.enable_repetition(env)
     env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM mail_mail")
     mail_before = env.cr.fetchone()[0]
     real = IrActionsReport._run_wkhtmltopdf
@@ -432,6 +435,11 @@ def child_escalation(env, sample, pdf_sample):
         mails=mails,
         by_type={f"{t}/{s}": c for t, s, c in groups},
     )
+    IrActionsReport._run_wkhtmltopdf = _fake_pdf
+    try:
+        result["rhythm"] = rhythm.week_later(env, cases)
+    finally:
+        IrActionsReport._run_wkhtmltopdf = real
     env.cr.rollback()
     env.invalidate_all()
     # real wkhtmltopdf on a few statements (part of every reminder email)
@@ -801,6 +809,7 @@ def render(res, args):  # noqa: C901
             + ", ".join(f"{k} {v}" for k, v in sorted(x["by_type"].items()))
         )
         add("")
+        lines += rhythm.render(x)
     if "kanban" in res:
         k = res["kanban"]
         add("## 6. Collections kanban")
