@@ -23,6 +23,7 @@
         "report/credit_statement_report.xml",
         "report/credit_arrangement_report.xml",
         "data/credit_escalation_data.xml",
+        "data/credit_statement_send_data.xml",
         "views/credit_collection_policy_views.xml",
         "views/credit_collection_stage_views.xml",
         "views/credit_collection_case_views.xml",
@@ -44,6 +45,7 @@
         "views/account_credit_collection_menus.xml",
         "views/credit_arrangement_views.xml",
         "wizards/credit_collection_simulation_views.xml",
+        "views/credit_statement_send_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
