@@ -24,6 +24,8 @@ escalation  _run_escalation on a sample of overdue cases (child process):
             PDF rendering stubbed; then real wkhtmltopdf on a few statements
 kanban      server time of the collections kanban's grouped read
             (web_read_group by stage, first page) and its progress bars
+statements  statements of account / s with real wkhtmltopdf, batched (one
+            call per batch) and one by one (``statements.py``)
 
 Prints the table and writes it as Markdown (``--out``), keeping whatever
 follows the ``<!-- history -->`` marker of an existing file.
@@ -42,12 +44,22 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+from statements import bench_statements, render_rows
+
 from odoo import Command, api
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
 
 HISTORY_MARKER = "<!-- history -->"
-SECTIONS = ["confirm", "post", "exposure", "scheduler", "escalation", "kanban"]
+SECTIONS = [
+    "confirm",
+    "post",
+    "exposure",
+    "scheduler",
+    "escalation",
+    "kanban",
+    "statements",
+]
 
 
 def _log(msg):
@@ -801,6 +813,8 @@ def render(res, args):  # noqa: C901
             + ", ".join(f"{k} {v}" for k, v in sorted(x["by_type"].items()))
         )
         add("")
+    if "statements" in res:
+        lines += render_rows(res["statements"])
     if "kanban" in res:
         k = res["kanban"]
         add("## 6. Collections kanban")
@@ -957,6 +971,7 @@ def main():  # noqa: C901
     parser.add_argument("--post", type=int, default=200)
     parser.add_argument("--escalation-sample", type=int, default=60)
     parser.add_argument("--pdf-sample", type=int, default=2)
+    parser.add_argument("--statement-sample", type=int, default=50)
     parser.add_argument("--out")
     parser.add_argument("--json")
     parser.add_argument("--from-json", help="render a saved result again")
@@ -1000,6 +1015,10 @@ def main():  # noqa: C901
     if "kanban" in sections:
         _log("kanban...")
         res["kanban"] = bench_kanban(addon)
+    if "statements" in sections:
+        _log("statements...")
+        with rolled_back(addon.env):
+            res["statements"] = bench_statements(addon.env, args.statement_sample)
     for db in (plain, addon, oca):
         db.close()
     if "scheduler" in sections:
