@@ -80,7 +80,9 @@ class IrActionsReport(models.Model):
         report = self._get_report(report)
         pdfs = {}
         for start in range(0, len(res_ids), RENDER_CHUNK):
-            pdfs.update(self._credit_render_chunk(report, res_ids[start : start + RENDER_CHUNK]))
+            pdfs.update(
+                self._credit_render_chunk(report, res_ids[start : start + RENDER_CHUNK])
+            )
         return pdfs
 
     @api.model
@@ -181,16 +183,23 @@ def _pages(reader):
         writer.write(stream)
         yield stream.getvalue()
 
+
 class CreditCollectionCase(models.Model):
     _inherit = "credit.collection.case"
 
     def _with_prerendered(self, report):
         """The cases, with ``report`` rendered ahead for all of them."""
-        pdfs = self.env["ir.actions.report"].sudo()._credit_render_pdfs(report, self.ids)
+        pdfs = (
+            self.env["ir.actions.report"].sudo()._credit_render_pdfs(report, self.ids)
+        )
         if not pdfs:
             return self
         return self.with_context(
-            **{PRERENDERED: PrerenderedPdfs({(report.id, i): c for i, c in pdfs.items()})}
+            **{
+                PRERENDERED: PrerenderedPdfs(
+                    {(report.id, i): c for i, c in pdfs.items()}
+                )
+            }
         )
 
 

@@ -147,4 +147,3 @@ class ResPartner(models.Model):
                 )
             )
         return cases.with_env(self.env).action_send_statement()
-

@@ -9,10 +9,11 @@ import tempfile
 from contextlib import contextmanager
 from unittest.mock import patch
 
-from odoo.addons.base.models.ir_actions_report import IrActionsReport
 from odoo.exceptions import AccessError, UserError
 from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import tagged
+
+from odoo.addons.base.models.ir_actions_report import IrActionsReport
 
 from .test_escalation import EscalationCommon
 
@@ -96,8 +97,9 @@ class TestStatementBatch(StatementCommon):
             batched = Report._credit_render_pdfs(self.report, cases.ids)
             self.assertEqual(calls.call_count, 1)
             single = {
-                case.id: Report.with_context(lang=case.partner_id.lang)
-                ._render_qweb_pdf(STATEMENT, case.ids)[0]
+                case.id: Report.with_context(
+                    lang=case.partner_id.lang
+                )._render_qweb_pdf(STATEMENT, case.ids)[0]
                 for case in cases
             }
         self.assertEqual(set(batched), set(cases.ids))
@@ -122,7 +124,9 @@ class TestStatementBatch(StatementCommon):
             self.assertEqual(len(messages), 1)
             text = self._pdf_attachment(messages)
             self.assertIn(self.invoices[case.partner_id][0].name, text)
-            self.assertEqual(self._actions(case.partner_id, state="done").action_type, "email")
+            self.assertEqual(
+                self._actions(case.partner_id, state="done").action_type, "email"
+            )
 
     def test_failed_batch_falls_back_to_one_by_one(self):
         """A case that cannot be rendered fails the batch: every other case
@@ -168,7 +172,9 @@ class TestSendStatement(StatementCommon):
         template = self.env.ref("account_credit_collection.mail_template_statement")
         self.assertEqual(template._render_lang(case.ids)[case.id], "fr_FR")
         with self._wkhtmltopdf() as (env, calls):
-            action = case.with_env(env).with_user(self.collector).action_send_statement()
+            action = (
+                case.with_env(env).with_user(self.collector).action_send_statement()
+            )
         self.assertEqual(action["params"]["type"], "success")
         self.assertEqual(calls.call_count, 1)
         message = self._statement_messages(case)
@@ -200,7 +206,9 @@ class TestSendStatement(StatementCommon):
     def test_list_send_renders_all_statements_at_once(self):
         self._cases()
         with self._wkhtmltopdf() as (env, calls):
-            self.customers.with_env(env).with_user(self.collector).action_send_statement()
+            self.customers.with_env(env).with_user(
+                self.collector
+            ).action_send_statement()
         self.assertEqual(calls.call_count, 1)
         for case in self._cases():
             message = self._statement_messages(case)
