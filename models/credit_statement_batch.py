@@ -146,7 +146,7 @@ class IrActionsReport(models.Model):
             set_viewport_size=self.env.context.get("set_viewport_size"),
         )
         reader = PdfFileReader(io.BytesIO(content))
-        if reader.numPages == len(res_ids):
+        if len(reader.pages) == len(res_ids):
             return dict(zip(res_ids, _pages(reader), strict=True))
         half = len(res_ids) // 2
         return {
@@ -176,9 +176,9 @@ def _one_document(bodies):
 
 def _pages(reader):
     """Each page of a PDF as a PDF of its own."""
-    for number in range(reader.numPages):
+    for page in reader.pages:
         writer = PdfFileWriter()
-        writer.addPage(reader.getPage(number))
+        writer.add_page(page)
         stream = io.BytesIO()
         writer.write(stream)
         yield stream.getvalue()

@@ -204,11 +204,20 @@ class TestSendStatement(StatementCommon):
         self.assertIn(self.invoices[brown].name, text)
 
     def test_list_send_renders_all_statements_at_once(self):
+        """The customers list's bound action, on a selection."""
         self._cases()
+        action = self.env.ref(
+            "account_credit_collection.res_partner_action_send_statement"
+        )
+        self.assertEqual(action.binding_model_id.model, "res.partner")
         with self._wkhtmltopdf() as (env, calls):
-            self.customers.with_env(env).with_user(
-                self.collector
-            ).action_send_statement()
+            result = (
+                action.with_env(env)
+                .with_user(self.collector)
+                .with_context(active_model="res.partner", active_ids=self.customers.ids)
+                .run()
+            )
+        self.assertEqual(result["params"]["type"], "success")
         self.assertEqual(calls.call_count, 1)
         for case in self._cases():
             message = self._statement_messages(case)

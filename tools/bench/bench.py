@@ -32,6 +32,7 @@ follows the ``<!-- history -->`` marker of an existing file.
 """
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -398,8 +399,24 @@ def child_scheduler_oca(env):
     return result
 
 
-def _fake_pdf(*args, **kwargs):
-    return b"%PDF-1.4\n% benchmark stub\n%%EOF\n"
+def _fake_pdf(_report, bodies, *args, **kwargs):
+    """A blank page per record of the bodies (a batch of statements is one
+    document, split per page)."""
+    import lxml.html  # noqa: PLC0415
+
+    from odoo.tools.pdf import PdfFileWriter  # noqa: PLC0415
+
+    from odoo.addons.account_credit_collection.models.credit_statement_batch import (  # noqa: PLC0415
+        ARTICLE,
+    )
+
+    writer = PdfFileWriter()
+    for body in bodies:
+        for _article in lxml.html.fromstring(body).xpath(ARTICLE) or [None]:
+            writer.add_blank_page(595, 842)
+    stream = io.BytesIO()
+    writer.write(stream)
+    return stream.getvalue()
 
 
 def child_escalation(env, sample, pdf_sample):
