@@ -123,9 +123,8 @@ class IrActionsReport(models.Model):
         per call: the records' pages (the report engine's bodies) in one
         document, each from a new page, split per page when each record
         filled one page (as the report engine does); otherwise the halves
-        are rendered apart, down to single records (rendered by the caller)."""
-        if len(res_ids) < 2:
-            return {}
+        are rendered apart, down to single records (a record alone: its
+        whole document, as rendered one by one)."""
         engine = self.with_context(debug=False, webp_as_jpg=True)
         data = {"report_type": "pdf", "debug": False}
         html = engine._render_qweb_html(report, res_ids, data=data)[0]
@@ -137,7 +136,7 @@ class IrActionsReport(models.Model):
                 self.env._("The report does not print one page set per record.")
             )
         content = engine._run_wkhtmltopdf(
-            [_one_document(bodies)],
+            bodies if len(bodies) == 1 else [_one_document(bodies)],
             report_ref=report,
             header=header,
             footer=footer,
@@ -145,6 +144,8 @@ class IrActionsReport(models.Model):
             specific_paperformat_args=paper,
             set_viewport_size=self.env.context.get("set_viewport_size"),
         )
+        if len(res_ids) == 1:
+            return {res_ids[0]: content}
         reader = PdfFileReader(io.BytesIO(content))
         if len(reader.pages) == len(res_ids):
             return dict(zip(res_ids, _pages(reader), strict=True))

@@ -114,6 +114,29 @@ class TestStatementBatch(StatementCommon):
         due = self.invoices[dupont.partner_id][:1].invoice_date_due
         self.assertIn(due.strftime("%d/%m/%Y"), pdf_text(batched[dupont.id]))
 
+    def test_statement_of_several_pages_in_a_batch(self):
+        """A batch is split per page when each statement filled one page;
+        otherwise its halves are rendered apart: the same statements."""
+        long = self.customers[1]
+        for index in range(30):
+            self.invoices[long] |= self._invoice(long, 10.0 + index, overdue_days=3)
+        cases = self._cases()
+        with self._wkhtmltopdf() as (env, _calls):
+            Report = env["ir.actions.report"]
+            batched = Report._credit_render_pdfs(self.report, cases.ids)
+            single = {
+                case.id: Report.with_context(lang=case.partner_id.lang)
+                ._render_qweb_pdf(STATEMENT, case.ids)[0]
+                for case in cases
+            }
+        self.assertEqual(set(batched), set(cases.ids))
+        for case in cases:
+            self.assertEqual(pdf_text(batched[case.id]), pdf_text(single[case.id]))
+        long_case = cases.filtered(lambda c: c.partner_id == long)
+        self.assertGreater(pdf_text(batched[long_case.id]).count("\f"), 1)
+        for invoice in self.invoices[long]:
+            self.assertIn(invoice.name, pdf_text(batched[long_case.id]))
+
     def test_escalation_batch_renders_its_statements_at_once(self):
         with self._wkhtmltopdf() as (env, calls):
             summary = self._escalate(env)
