@@ -18,9 +18,12 @@ import psycopg2
 
 from odoo import api, models, modules, tools
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from odoo.addons.base.models.ir_actions_report import _wkhtml
+
+from .open_items import open_items_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -190,6 +193,8 @@ class CreditCollectionCase(models.Model):
 
     def _with_prerendered(self, report):
         """The cases, with ``report`` rendered ahead for all of them."""
+        if len(self) > 1 and self.env["ir.actions.report"]._credit_renders_pdf():
+            self._ensure_pay_tokens()
         pdfs = (
             self.env["ir.actions.report"].sudo()._credit_render_pdfs(report, self.ids)
         )
@@ -202,6 +207,27 @@ class CreditCollectionCase(models.Model):
                 )
             }
         )
+
+    def _ensure_pay_tokens(self):
+        """The portal tokens of the pay links the statements print (open
+        invoices without one), in one UPDATE per company: the token is made
+        once in an invoice's life, at its first statement, where writing it
+        on each invoice (``_portal_ensure_token``) recomputes the invoice's
+        lines, about 90 ms each."""
+        self.env["account.move"].flush_model(["access_token"])
+        for company, cases in self.sudo().grouped("company_id").items():
+            self.env.execute_query(
+                SQL(
+                    """
+                UPDATE account_move SET access_token = gen_random_uuid()::text
+                 WHERE access_token IS NULL
+                   AND move_type IN ('out_invoice', 'out_receipt')
+                   AND id IN (SELECT line.move_id %s AND line.amount_residual > 0)
+                    """,
+                    open_items_sql(self.env, company, cases.partner_id.ids),
+                )
+            )
+        self.env["account.move"].invalidate_model(["access_token"])
 
 
 class CreditCollectionAction(models.Model):
@@ -217,6 +243,10 @@ class CreditCollectionAction(models.Model):
                     cases_by_report[report].add(action.case_id.id)
         Report = self.env["ir.actions.report"].sudo()
         pdfs = {}
+        if cases_by_report and Report._credit_renders_pdf():
+            self.env["credit.collection.case"].browse(
+                set().union(*cases_by_report.values())
+            )._ensure_pay_tokens()
         for report, case_ids in cases_by_report.items():
             rendered = Report._credit_render_pdfs(report, sorted(case_ids))
             pdfs.update({(report.id, i): c for i, c in rendered.items()})

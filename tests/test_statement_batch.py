@@ -114,6 +114,23 @@ class TestStatementBatch(StatementCommon):
         due = self.invoices[dupont.partner_id][:1].invoice_date_due
         self.assertIn(due.strftime("%d/%m/%Y"), pdf_text(batched[dupont.id]))
 
+    def test_pay_links_made_at_once(self):
+        """The open invoices' portal tokens in one UPDATE (not one invoice
+        write each); the statement's pay links carry them."""
+        cases = self._cases()
+        invoices = self.env["account.move"].union(*self.invoices.values())
+        self.assertFalse(any(invoices.mapped("access_token")))
+        cases._ensure_pay_tokens()
+        self.assertTrue(all(invoices.mapped("access_token")))
+        self.assertEqual(len(set(invoices.mapped("access_token"))), len(invoices))
+        tokens = dict(zip(invoices, invoices.mapped("access_token"), strict=True))
+        for case in cases:
+            for item in case._collection_summary()["items"]:
+                self.assertIn(tokens[item["move"]], item["pay_url"])
+        self.assertEqual(
+            dict(zip(invoices, invoices.mapped("access_token"), strict=True)), tokens
+        )
+
     def test_statement_of_several_pages_in_a_batch(self):
         """A batch is split per page when each statement filled one page;
         otherwise its halves are rendered apart: the same statements."""
