@@ -142,8 +142,9 @@ class TestStatementBatch(StatementCommon):
             Report = env["ir.actions.report"]
             batched = Report._credit_render_pdfs(self.report, cases.ids)
             single = {
-                case.id: Report.with_context(lang=case.partner_id.lang)
-                ._render_qweb_pdf(STATEMENT, case.ids)[0]
+                case.id: Report.with_context(
+                    lang=case.partner_id.lang
+                )._render_qweb_pdf(STATEMENT, case.ids)[0]
                 for case in cases
             }
         self.assertEqual(set(batched), set(cases.ids))
