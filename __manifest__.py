@@ -24,6 +24,7 @@
         "report/credit_arrangement_report.xml",
         "data/credit_escalation_data.xml",
         "data/credit_collection_rhythm_data.xml",
+        "data/credit_statement_send_data.xml",
         "views/credit_collection_policy_views.xml",
         "views/credit_collection_stage_views.xml",
         "views/credit_collection_case_views.xml",
@@ -48,6 +49,7 @@
         "security/credit_assignment_security.xml",
         "views/credit_assignment_views.xml",
         "views/credit_collection_rhythm_views.xml",
+        "views/credit_statement_send_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

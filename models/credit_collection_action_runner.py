@@ -217,6 +217,8 @@ class CreditCollectionActionRunner(models.Model):
         if not actions:
             return
         payments = actions._unmatched_payments()
+        # the statements and letters of the batch in one wkhtmltopdf call
+        actions = actions._with_prerendered_pdfs(date, payments)
         for action in actions:
             action._execute_guarded(date, payments)
 

@@ -33,3 +33,4 @@ from . import test_arrangement
 from . import test_writeoff
 from . import test_assignment
 from . import test_rhythm
+from . import test_statement_batch

@@ -26,9 +26,10 @@ ensure_odoo_src() {
 
 ensure_debian_packages() {
     # Build headers for psycopg2 and python-ldap, wkhtmltopdf for PDF reports,
-    # and Chromium for the web tours of the test suite.
+    # poppler-utils (pdftotext) for the tests reading them, and Chromium for
+    # the web tours of the test suite.
     local missing=()
-    for pkg in libpq-dev libldap2-dev libsasl2-dev wkhtmltopdf chromium; do
+    for pkg in libpq-dev libldap2-dev libsasl2-dev wkhtmltopdf poppler-utils chromium; do
         dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
     done
     ((${#missing[@]})) || return 0

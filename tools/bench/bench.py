@@ -24,12 +24,15 @@ escalation  _run_escalation on a sample of overdue cases (child process):
             PDF rendering stubbed; then real wkhtmltopdf on a few statements
 kanban      server time of the collections kanban's grouped read
             (web_read_group by stage, first page) and its progress bars
+statements  statements of account / s with real wkhtmltopdf, batched (one
+            call per batch) and one by one (``statements.py``)
 
 Prints the table and writes it as Markdown (``--out``), keeping whatever
 follows the ``<!-- history -->`` marker of an existing file.
 """
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -43,13 +46,22 @@ from datetime import date
 from pathlib import Path
 
 import rhythm  # noqa: E402 (tools/bench: the escalation with repetition on)
+from statements import bench_statements, render_rows
 
 from odoo import Command, api
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
 
 HISTORY_MARKER = "<!-- history -->"
-SECTIONS = ["confirm", "post", "exposure", "scheduler", "escalation", "kanban"]
+SECTIONS = [
+    "confirm",
+    "post",
+    "exposure",
+    "scheduler",
+    "escalation",
+    "kanban",
+    "statements",
+]
 
 
 def _log(msg):
@@ -388,8 +400,24 @@ def child_scheduler_oca(env):
     return result
 
 
-def _fake_pdf(*args, **kwargs):
-    return b"%PDF-1.4\n% benchmark stub\n%%EOF\n"
+def _fake_pdf(_report, bodies, *args, **kwargs):
+    """A blank page per record of the bodies (a batch of statements is one
+    document, split per page)."""
+    import lxml.html  # noqa: PLC0415
+
+    from odoo.tools.pdf import PdfFileWriter  # noqa: PLC0415
+
+    from odoo.addons.account_credit_collection.models.credit_statement_batch import (  # noqa: PLC0415
+        ARTICLE,
+    )
+
+    writer = PdfFileWriter()
+    for body in bodies:
+        for _article in lxml.html.fromstring(body).xpath(ARTICLE) or [None]:
+            writer.add_blank_page(595, 842)
+    stream = io.BytesIO()
+    writer.write(stream)
+    return stream.getvalue()
 
 
 def child_escalation(env, sample, pdf_sample):
@@ -810,6 +838,8 @@ def render(res, args):  # noqa: C901
         )
         add("")
         lines += rhythm.render(x)
+    if "statements" in res:
+        lines += render_rows(res["statements"])
     if "kanban" in res:
         k = res["kanban"]
         add("## 6. Collections kanban")
@@ -966,6 +996,7 @@ def main():  # noqa: C901
     parser.add_argument("--post", type=int, default=200)
     parser.add_argument("--escalation-sample", type=int, default=60)
     parser.add_argument("--pdf-sample", type=int, default=2)
+    parser.add_argument("--statement-sample", type=int, default=50)
     parser.add_argument("--out")
     parser.add_argument("--json")
     parser.add_argument("--from-json", help="render a saved result again")
@@ -1009,6 +1040,10 @@ def main():  # noqa: C901
     if "kanban" in sections:
         _log("kanban...")
         res["kanban"] = bench_kanban(addon)
+    if "statements" in sections:
+        _log("statements...")
+        with rolled_back(addon.env):
+            res["statements"] = bench_statements(addon.env, args.statement_sample)
     for db in (plain, addon, oca):
         db.close()
     if "scheduler" in sections:
