@@ -219,7 +219,10 @@ class CreditCollectionCase(models.Model):
         CONTACT_OUTCOMES, compute="_compute_last_contact", store=True
     )
     last_contact_user_id = fields.Many2one(
-        "res.users", string="Last Contact by", compute="_compute_last_contact", store=True
+        "res.users",
+        string="Last Contact by",
+        compute="_compute_last_contact",
+        store=True,
     )
     days_since_contact = fields.Integer(
         string="Days Since Human Contact", compute="_compute_days_since_contact"
@@ -278,7 +281,6 @@ class CreditCollectionCase(models.Model):
         return Domain("amount_overdue", ">", 0) & Domain.OR(by_company)
 
     def _check_write(self, vals):
-        super()._check_write(vals)
         if {"last_contact_date", "last_contact_outcome", "last_contact_user_id"} & set(
             vals
         ):
@@ -288,6 +290,7 @@ class CreditCollectionCase(models.Model):
                     "visits: log one instead."
                 )
             )
+        return super()._check_write(vals)
 
     # ---------------------------------------------------------------- actions
     def action_log_call(self):

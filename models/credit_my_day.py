@@ -41,9 +41,7 @@ class CreditCollectionMyDay(models.Model):
         string="Due", readonly=True, help="The call, promise or instalment due."
     )
     amount_overdue = fields.Monetary(readonly=True)
-    amount_loss_avoided = fields.Monetary(
-        string="Expected Loss Avoided", readonly=True
-    )
+    amount_loss_avoided = fields.Monetary(string="Expected Loss Avoided", readonly=True)
     worst_days_overdue = fields.Integer(readonly=True)
     last_contact_date = fields.Date(string="Last Human Contact", readonly=True)
 

@@ -94,7 +94,9 @@ class ResPartner(models.Model):
         sanitize=False,
     )
     credit_last_contact_date = fields.Date(
-        string="Last Human Contact", compute="_compute_credit_case_id", compute_sudo=True
+        string="Last Human Contact",
+        compute="_compute_credit_case_id",
+        compute_sudo=True,
     )
     credit_open_promise_count = fields.Integer(
         string="Open Promises to Pay",

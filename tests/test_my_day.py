@@ -165,7 +165,7 @@ class TestMyDay(CreditCollectionCommon):
         wizard = (
             self.env[action["res_model"]]
             .with_user(self.collector)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"outcome": "reached"})
         )
         wizard.action_log()
