@@ -103,7 +103,26 @@ class CreditCollectionMyDay(models.Model):
                 ) due_dates
                 GROUP BY case_id
             ),
-            sections AS (
+            -- per customer of my cases called before: the due date of its
+            -- newest overdue open item (one grouped pass over their items)
+            newest AS MATERIALIZED (
+                SELECT item_partner.commercial_partner_id AS partner_id,
+                       line.company_id, MAX(line.date_maturity) AS due
+                  FROM account_move_line line
+                  JOIN account_account account ON account.id = line.account_id
+                  JOIN account_move move ON move.id = line.move_id
+                  JOIN res_partner item_partner ON item_partner.id = line.partner_id
+                  JOIN today ON today.company_id = line.company_id
+                 WHERE item_partner.commercial_partner_id IN (
+                           SELECT partner_id FROM credit_collection_case
+                            WHERE user_id = %(uid)s AND active
+                              AND last_contact_date IS NOT NULL)
+                   AND line.amount_residual > 0
+                   AND line.date_maturity < today.day
+                   AND %(open_item)s
+                 GROUP BY 1, 2
+            ),
+            sections AS MATERIALIZED (
                 SELECT c.id, c.partner_id, c.company_id, c.user_id, c.stage_id,
                        c.amount_overdue, c.amount_loss_avoided,
                        c.worst_days_overdue, c.last_contact_date,
@@ -112,20 +131,8 @@ class CreditCollectionMyDay(models.Model):
                          WHEN c.user_id IS DISTINCT FROM %(uid)s THEN NULL
                          WHEN dues.due <= today.day THEN '2_due'
                          WHEN c.amount_overdue > 0 AND (
-                              c.last_contact_date IS NULL OR EXISTS (
-                                SELECT 1
-                                  FROM account_move_line line
-                                  JOIN account_account account
-                                    ON account.id = line.account_id
-                                  JOIN account_move move ON move.id = line.move_id
-                                  JOIN res_partner item_partner
-                                    ON item_partner.id = line.partner_id
-                                 WHERE item_partner.commercial_partner_id = c.partner_id
-                                   AND line.company_id = c.company_id
-                                   AND line.amount_residual > 0
-                                   AND line.date_maturity >= c.last_contact_date
-                                   AND line.date_maturity < today.day
-                                   AND %(open_item)s))
+                              c.last_contact_date IS NULL
+                              OR c.last_contact_date <= newest.due)
                          THEN '3_new'
                          WHEN c.amount_residual > 0 THEN '4_worklist'
                        END AS section,
@@ -137,6 +144,8 @@ class CreditCollectionMyDay(models.Model):
                   JOIN today ON today.company_id = c.company_id
                   LEFT JOIN calls ON calls.case_id = c.id
                   LEFT JOIN dues ON dues.case_id = c.id
+                  LEFT JOIN newest ON newest.partner_id = c.partner_id
+                                  AND newest.company_id = c.company_id
                  WHERE c.active
                    AND (c.user_id = %(uid)s OR calls.due <= today.day)
             )
