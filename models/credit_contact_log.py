@@ -135,6 +135,10 @@ class CreditCollectionContact(models.Model):
                 vals["user_id"] = self.env.uid
                 vals.pop("activity_id", None)
                 vals.pop("promise_id", None)
+            # on a case the user works (its company allowed)
+            self.env["credit.collection.case"].browse(
+                [vals["case_id"] for vals in vals_list if vals.get("case_id")]
+            ).check_access("write")
         logs = super().create(vals_list)
         logs._check_next_contact_date()
         for log in logs:

@@ -162,6 +162,9 @@ class TestContactLog(CreditCollectionCommon):
         )
         Contact = self.env["credit.collection.contact"].with_user(outsider)
         self.assertFalse(Contact.search([("id", "=", log.id)]))
+        # nor does one log a call on a case of a company not allowed
+        with self.assertRaises(AccessError):
+            Contact.create({"case_id": self.case.id, "outcome": "reached"})
 
     # ------------------------------------------------------------- the promise
     def test_promised_outcome_records_the_promise_in_the_same_wizard(self):
