@@ -17,6 +17,7 @@
         "security/account_credit_collection_security.xml",
         "security/ir.model.access.csv",
         "security/credit_arrangement_security.xml",
+        "security/credit_contact_log_security.xml",
         "data/mail_activity_type_data.xml",
         "data/credit_collection_stage_data.xml",
         "data/ir_cron.xml",
@@ -50,6 +51,8 @@
         "views/credit_assignment_views.xml",
         "views/credit_collection_rhythm_views.xml",
         "views/credit_statement_send_views.xml",
+        "views/credit_contact_log_views.xml",
+        "views/credit_my_day_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -41,3 +41,5 @@ from . import credit_application
 from . import credit_arrangement
 from . import credit_arrangement_escalation
 from . import credit_assignment
+from . import credit_contact_log
+from . import credit_my_day

@@ -113,7 +113,14 @@ class CreditCollectionCase(models.Model):
         compute="_compute_open_items_html",
         sanitize=False,
     )
-    last_contact_date = fields.Datetime(compute="_compute_last_contact_date")
+    # the human contact (calls, visits): credit_contact_log.py
+    last_message_date = fields.Datetime(
+        string="Last Message",
+        compute="_compute_last_message_date",
+        help="When a message was last posted on the case for its followers "
+        "(the automatic reminders included; the calls and visits are the last "
+        "human contact).",
+    )
     has_open_promise = fields.Boolean(compute="_compute_has_open_promise")
     # a stage pinned by a manager (or by a broken promise): the scheduler keeps
     # it until it expires or a payment comes in
@@ -231,7 +238,7 @@ class CreditCollectionCase(models.Model):
             .invoice_ids
         )
 
-    def _compute_last_contact_date(self):
+    def _compute_last_message_date(self):
         groups = dict(
             self.env["mail.message"]
             .sudo()
@@ -244,7 +251,7 @@ class CreditCollectionCase(models.Model):
             )
         )
         for case in self:
-            case.last_contact_date = groups.get(case.id, False)
+            case.last_message_date = groups.get(case.id, False)
 
     def _compute_action_count(self):
         counts = dict(

@@ -93,8 +93,10 @@ class ResPartner(models.Model):
         compute_sudo=True,
         sanitize=False,
     )
-    credit_last_contact_date = fields.Datetime(
-        string="Last Contact", compute="_compute_credit_case_id", compute_sudo=True
+    credit_last_contact_date = fields.Date(
+        string="Last Human Contact",
+        compute="_compute_credit_case_id",
+        compute_sudo=True,
     )
     credit_open_promise_count = fields.Integer(
         string="Open Promises to Pay",

@@ -34,3 +34,5 @@ from . import test_writeoff
 from . import test_assignment
 from . import test_rhythm
 from . import test_statement_batch
+from . import test_contact_log
+from . import test_my_day

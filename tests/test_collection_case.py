@@ -499,9 +499,11 @@ class TestCaseForm(CreditCollectionCommon):
         self.assertIn(old.name, html)
         self.assertIn("91-180", html)
         self.assertIn("120.00", html)
-        self.assertFalse(case.last_contact_date)
+        self.assertFalse(case.last_message_date)
         case.with_user(self.collector).message_post(
             body="Called: will pay Friday", message_type="comment"
         )
-        case.invalidate_recordset(["last_contact_date"])
-        self.assertTrue(case.last_contact_date)
+        case.invalidate_recordset(["last_message_date"])
+        self.assertTrue(case.last_message_date)
+        # a message is not a human contact: a logged call is (#19)
+        self.assertFalse(case.last_contact_date)

@@ -262,3 +262,26 @@ class TestTours(HttpCase):
         )
         stop = self.env["credit.hold"]._active_stops(self.debtor, self.company)
         self.assertEqual(stop.stop_cause, "written_off")
+
+    def test_h_collector_logs_a_call_with_a_promise_from_my_day(self):
+        case = self.debtor_case
+        self.start_tour(
+            "/odoo/action-account_credit_collection.credit_collection_my_day_action",
+            "credit_collection_my_day_log_call",
+            login="tour_collector",
+        )
+        case.invalidate_recordset()
+        log = case.contact_ids
+        self.assertEqual(len(log), 1)
+        self.assertEqual(
+            (log.kind, log.outcome, log.user_id, log.note),
+            ("call", "promised", self.collector, "Will pay by transfer next week"),
+        )
+        promise = log.promise_id
+        self.assertEqual(promise.case_id, case)
+        self.assertEqual(promise.amount, 250.0)
+        self.assertEqual(promise.state, "open")
+        self.assertEqual(promise.user_id, self.collector)
+        self.assertEqual(case.last_contact_date, log.date)
+        self.assertEqual(case.last_contact_outcome, "promised")
+        self.assertEqual(case.last_contact_user_id, self.collector)

@@ -8,3 +8,4 @@ from . import credit_collection_simulation
 from . import credit_writeoff_wizard
 from . import credit_writeoff_recovery
 from . import credit_collection_assign
+from . import credit_contact_wizard

@@ -26,6 +26,8 @@ kanban      server time of the collections kanban's grouped read
             (web_read_group by stage, first page) and its progress bars
 statements  statements of account / s with real wkhtmltopdf, batched (one
             call per batch) and one by one (``statements.py``)
+my_day      My Day of a collector with the whole book and with one case in
+            ten, and the No Recent Human Contact filter (tools/bench/my_day.py)
 
 Prints the table and writes it as Markdown (``--out``), keeping whatever
 follows the ``<!-- history -->`` marker of an existing file.
@@ -52,6 +54,9 @@ from odoo import Command, api
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
 
+sys.path.insert(0, str(Path(__file__).parent))
+from my_day import bench_my_day  # noqa: E402
+
 HISTORY_MARKER = "<!-- history -->"
 SECTIONS = [
     "confirm",
@@ -61,6 +66,7 @@ SECTIONS = [
     "escalation",
     "kanban",
     "statements",
+    "my_day",
 ]
 
 
@@ -859,6 +865,25 @@ def render(res, args):  # noqa: C901
         add(f"| read_progress_bar | {k['progress_bar_ms']:.1f} |")
         add(f"| both | {k['total_ms']:.1f} |")
         add("")
+    if "my_day" in res:
+        add("## 7. My Day and the contact filter")
+        add("")
+        add(
+            "A collector's My Day as the list asks it (grouped by section, "
+            "groups unfolded, 80 rows), then the filter No Recent Human Contact "
+            "(count, first page); half the cases called, one in ten a call due. "
+            "Median ms (queries)."
+        )
+        add("")
+        add("| collector's cases | My Day | filter count | filter list |")
+        add("| --: | --: | --: | --: |")
+        for m in res["my_day"]:
+            add(
+                f"| {m['my_cases']:,} | {m['my_day'][0]:.0f} ({m['my_day'][1]}) "
+                f"| {m['needs_contact_count'][0]:.0f} "
+                f"| {m['needs_contact_list'][0]:.0f} |"
+            )
+        add("")
     add("## Command")
     add("")
     add(
@@ -1044,6 +1069,9 @@ def main():  # noqa: C901
         _log("statements...")
         with rolled_back(addon.env):
             res["statements"] = bench_statements(addon.env, args.statement_sample)
+    if "my_day" in sections:
+        _log("my day...")
+        res["my_day"] = [bench_my_day(addon, share=share) for share in (1, 10)]
     for db in (plain, addon, oca):
         db.close()
     if "scheduler" in sections:
