@@ -17,6 +17,7 @@
         "security/account_credit_collection_security.xml",
         "security/ir.model.access.csv",
         "security/credit_arrangement_security.xml",
+        "security/credit_file_security.xml",
         "data/mail_activity_type_data.xml",
         "data/credit_collection_stage_data.xml",
         "data/ir_cron.xml",
@@ -44,6 +45,9 @@
         "views/account_credit_collection_menus.xml",
         "views/credit_arrangement_views.xml",
         "wizards/credit_collection_simulation_views.xml",
+        "data/credit_file_cron.xml",
+        "views/credit_file_views.xml",
+        "views/credit_tier_suggestion_rule_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -37,3 +37,7 @@ from . import res_config_settings
 from . import credit_application
 from . import credit_arrangement
 from . import credit_arrangement_escalation
+from . import credit_payment_habit
+from . import credit_tier_suggestion_rule
+from . import res_partner_credit_file
+from . import credit_collection_case_credit_file
