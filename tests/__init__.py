@@ -32,3 +32,4 @@ from . import test_notice
 from . import test_arrangement
 from . import test_writeoff
 from . import test_credit_file
+from . import test_credit_file_tour
