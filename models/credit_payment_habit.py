@@ -4,6 +4,8 @@
 from grouped queries (credit_payment_habit_sql.py), with the tier the
 suggestion rules propose (credit_tier_suggestion_rule.py)."""
 
+import json
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -16,6 +18,29 @@ from .credit_payment_habit_sql import habits_sql, largest_balance_sql
 # a change of days beyond terms (now against 3 months ago) of at least this
 # many days is a trend; less is stable
 TREND_DAYS = 5.0
+
+
+# the columns the refresh writes, with their SQL types
+STORED_COLUMNS = {
+    "partner_id": "int",
+    "company_id": "int",
+    "date_computed": "date",
+    "avg_days_to_pay": "float8",
+    "days_beyond_terms": "float8",
+    "days_beyond_terms_3m": "float8",
+    "days_beyond_terms_6m": "float8",
+    "days_beyond_terms_12m": "float8",
+    "trend": "varchar",
+    "late_share": "float8",
+    "largest_balance": "numeric",
+    "broken_promises": "int",
+    "history": "jsonb",
+    "suggested_policy_id": "int",
+    "suggestion_rule_id": "int",
+    "suggestion_reason": "varchar",
+    "dismissed_policy_id": "int",
+    "dismissed_rule_id": "int",
+}
 
 
 class CreditPaymentHabit(models.Model):
@@ -163,15 +188,19 @@ class CreditPaymentHabit(models.Model):
     # ------------------------------------------------------------------ refresh
     @api.model
     def _cron_refresh(self, batch_size=2000):
-        """Refresh the habits of every customer of every company, in batches
-        (resumable: the customers refreshed today are skipped)."""
+        """Refresh the habits of every customer of every company: the figures
+        in one pass over each company's lines, stored in batches (resumable:
+        the customers refreshed today are skipped)."""
         in_cron = bool(self.env.context.get("cron_id"))
         for company in self.env["res.company"].search([]):
             today = credit_today(self.env, company)
             partner_ids = self._refresh_candidates(company, today)
+            if not partner_ids:
+                continue
+            figures = self._figures(company, None, today)
             for start in range(0, len(partner_ids), batch_size):
                 batch = partner_ids[start : start + batch_size]
-                self._refresh(company, batch, today)
+                self._store(company, batch, figures, today)
                 if in_cron and not self.env["ir.cron"]._commit_progress(len(batch)):
                     return
 
@@ -210,6 +239,12 @@ SELECT partner_id FROM credit_payment_habit
     def _refresh(self, company, partner_ids, today):
         """Compute and store the habits (and suggestions) of ``partner_ids``
         (commercial partners) in ``company``."""
+        figures = self._figures(company, partner_ids, today)
+        self._store(company, partner_ids, figures, today)
+
+    @api.model
+    def _figures(self, company, partner_ids, today):
+        """(series, largest balances) of ``partner_ids`` (None: all)."""
         self.env.flush_all()
         series = self._series(company, partner_ids, today)
         largest = dict(
@@ -219,29 +254,84 @@ SELECT partner_id FROM credit_payment_habit
                 )
             )
         )
-        existing = {
-            habit.partner_id.id: habit
-            for habit in self.sudo().search(
-                [("company_id", "=", company.id), ("partner_id", "in", partner_ids)]
+        return series, largest
+
+    @api.model
+    def _store(self, company, partner_ids, figures, today):
+        """Upsert the habits and suggestions of ``partner_ids`` (one query)."""
+        series, largest = figures
+        dismissed = {
+            pid: (policy_id, rule_id)
+            for pid, policy_id, rule_id in self.env.execute_query(
+                SQL(
+                    """SELECT partner_id, dismissed_policy_id, dismissed_rule_id
+                         FROM credit_payment_habit
+                        WHERE company_id = %s AND partner_id = ANY(%s)""",
+                    company.id,
+                    list(partner_ids),
+                )
             )
         }
         suggestions = self.env["credit.tier.suggestion.rule"]._suggest(
             company, {pid: series.get(pid, {}) for pid in partner_ids}
         )
-        creates = []
+        rows = []
         for pid in partner_ids:
             vals = self._habit_values(series.get(pid, {}), largest.get(pid, 0.0))
-            vals["date_computed"] = today
-            vals.update(self._suggestion_values(existing.get(pid), suggestions[pid]))
-            if pid in existing:
-                existing[pid].write(vals)
-            else:
-                creates.append(dict(vals, partner_id=pid, company_id=company.id))
-        self.sudo().create(creates)
+            vals.update(
+                self._suggestion_values(dismissed.get(pid), suggestions[pid]),
+                partner_id=pid,
+                company_id=company.id,
+                date_computed=today,
+            )
+            rows.append(vals)
+        self._upsert(rows)
+
+    @api.model
+    def _upsert(self, rows):
+        """Insert or update ``rows`` (dicts of STORED_COLUMNS) in one query,
+        the rows passed as one JSON array."""
+        if not rows:
+            return
+        columns = SQL(", ").join(SQL.identifier(name) for name in STORED_COLUMNS)
+        record = SQL(", ").join(
+            SQL("%s %s", SQL.identifier(name), SQL(kind))
+            for name, kind in STORED_COLUMNS.items()
+        )
+        updates = SQL(", ").join(
+            SQL("%s = EXCLUDED.%s", SQL.identifier(name), SQL.identifier(name))
+            for name in [*STORED_COLUMNS, "write_uid", "write_date"]
+            if name not in ("partner_id", "company_id")
+        )
+        self.env.execute_query(
+            SQL(
+                """INSERT INTO credit_payment_habit
+                          (%(columns)s, create_uid, create_date, write_uid, write_date)
+                   SELECT %(columns)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
+                          %(uid)s, NOW() AT TIME ZONE 'UTC'
+                     FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(%(record)s)
+                   ON CONFLICT (partner_id, company_id) DO UPDATE SET %(updates)s""",
+                columns=columns,
+                record=record,
+                updates=updates,
+                uid=self.env.uid,
+                rows=json.dumps(
+                    [
+                        {
+                            name: None if row[name] is False else row[name]
+                            for name in STORED_COLUMNS
+                        }
+                        for row in rows
+                    ],
+                    default=str,
+                ),
+            )
+        )
+        self.env.invalidate_all()
 
     @api.model
     def _series(self, company, partner_ids, today):
-        """{partner id: {metric: {months ago: value}}}"""
+        """{partner id: {metric: {months ago: value}}} (partner_ids None: all)"""
         query = habits_sql(
             company.id, partner_ids, today, today - relativedelta(months=24)
         )
@@ -287,14 +377,18 @@ SELECT partner_id FROM credit_payment_habit
         }
 
     @api.model
-    def _suggestion_values(self, habit, suggestion):
-        """The suggestion to store, given the one dismissed: a dismissed
-        suggestion stays silent while the rules give it again; any other
-        answer (none, another tier or rule) lifts the dismissal."""
+    def _suggestion_values(self, dismissed, suggestion):
+        """The suggestion to store, given the one dismissed ((tier id, rule
+        id) or None): a dismissed suggestion stays silent while the rules give
+        it again; any other answer (none, another tier or rule) lifts the
+        dismissal."""
         rule, reason = suggestion
-        dismissed = habit and (habit.dismissed_policy_id, habit.dismissed_rule_id)
-        if rule and dismissed == (rule.policy_id, rule):
-            return self._no_suggestion()
+        if rule and dismissed == (rule.policy_id.id, rule.id):
+            return dict(
+                self._no_suggestion(),
+                dismissed_policy_id=dismissed[0],
+                dismissed_rule_id=dismissed[1],
+            )
         return {
             "suggested_policy_id": rule.policy_id.id if rule else False,
             "suggestion_rule_id": rule.id if rule else False,

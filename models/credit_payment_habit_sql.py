@@ -61,20 +61,29 @@ _ITEMS = """
        AND line.balance > 0
        AND line.date_maturity > %(oldest)s
        AND line.date_maturity <= %(today)s
-       AND item_partner.commercial_partner_id = ANY(%(partners)s)
+       AND %(partner_filter)s
 """
+
+
+def _customers_are(column, partner_ids):
+    """SQL: ``column`` is one of ``partner_ids`` (None: every customer; one
+    query over the company's lines is cheaper than batches of customers,
+    each of which would scan them)."""
+    if partner_ids is None:
+        return SQL("TRUE")
+    return SQL("%s = ANY(%s)", SQL(column), list(partner_ids))
 
 
 def habits_sql(company_id, partner_ids, today, oldest):
     """One row per (customer, snapshot) with items or broken promises:
     partner_id, months, days_beyond_terms, late_share, avg_days_to_pay,
-    broken_promises."""
+    broken_promises (``partner_ids`` None: every customer)."""
     return SQL(
         """
 WITH refs AS (
     SELECT months, (%(today)s::date - make_interval(months => months))::date AS ref
       FROM unnest(%(snapshots)s::int[]) AS months
-), items AS ("""
+), items AS MATERIALIZED ("""
         + _ITEMS
         + """), per_item AS (
     SELECT items.partner_id, refs.months,
@@ -99,7 +108,7 @@ WITH refs AS (
                AND promise.date <= refs.ref
      WHERE promise.state = 'broken'
        AND promise.company_id = %(company)s
-       AND promise.partner_id = ANY(%(partners)s)
+       AND %(promise_filter)s
   GROUP BY promise.partner_id, refs.months
 )
 SELECT COALESCE(f.partner_id, p.partner_id) AS partner_id,
@@ -110,7 +119,10 @@ SELECT COALESCE(f.partner_id, p.partner_id) AS partner_id,
   FULL JOIN promises p ON p.partner_id = f.partner_id AND p.months = f.months
 """,
         company=company_id,
-        partners=list(partner_ids),
+        partner_filter=_customers_are(
+            "item_partner.commercial_partner_id", partner_ids
+        ),
+        promise_filter=_customers_are("promise.partner_id", partner_ids),
         today=today,
         oldest=oldest,
         snapshots=list(SNAPSHOT_MONTHS),
@@ -131,7 +143,7 @@ WITH daily AS (
        AND account.account_type = 'asset_receivable'
        AND line.company_id = %(company)s
        AND line.date <= %(today)s
-       AND item_partner.commercial_partner_id = ANY(%(partners)s)
+       AND %(partner_filter)s
   GROUP BY 1, 2
 ), running AS (
     SELECT partner_id, date,
@@ -148,7 +160,9 @@ SELECT partner_id,
  GROUP BY partner_id
 """,
         company=company_id,
-        partners=list(partner_ids),
+        partner_filter=_customers_are(
+            "item_partner.commercial_partner_id", partner_ids
+        ),
         today=today,
         start=start,
     )

@@ -118,15 +118,22 @@ class CreditTierSuggestionRule(models.Model):
         """(True, values) when the rule holds on the series ``metrics``
         ({metric: {months ago: value}})."""
         self.ensure_one()
+        return self._condition()(metrics)
+
+    def _condition(self):
+        """The rule's test as a plain function of the series (read once per
+        refresh, not once per customer)."""
         compare = OPERATORS[self.operator]
-        values = [
-            metrics.get(self.metric, {}).get(str(months))
-            for months in range(self.months)
-        ]
-        if self.metric == "broken_promises":  # no promise broken: zero
-            values = [value or 0 for value in values]
-        held = all(v is not None and compare(v, self.threshold) for v in values)
-        return held, values
+        metric, threshold, months = self.metric, self.threshold, self.months
+        zero = metric == "broken_promises"  # no promise broken: zero
+
+        def holds(metrics):
+            series = metrics.get(metric, {})
+            values = [series.get(str(m), 0 if zero else None) for m in range(months)]
+            held = all(v is not None and compare(v, threshold) for v in values)
+            return held, values
+
+        return holds
 
     def _reason(self, values):
         figures = ", ".join(
@@ -151,18 +158,21 @@ class CreditTierSuggestionRule(models.Model):
     def _suggest(self, company, series):
         """{partner id: (rule, reason) or (None, None)} for the customers of
         ``series`` ({partner id: metrics}) in ``company``."""
-        rules = self.sudo().search([("company_id", "=", company.id)])
+        rules = [
+            (rule, rule._condition(), set(rule.applies_to_policy_ids.ids), rule.policy_id.id)
+            for rule in self.sudo().search([("company_id", "=", company.id)])
+        ]
         tiers = self._current_tiers(company, list(series))
         result = {}
         for pid, metrics in series.items():
             result[pid] = (None, None)
             tier = tiers.get(pid)
-            for rule in rules:
-                if rule.applies_to_policy_ids and tier not in rule.applies_to_policy_ids.ids:
+            for rule, holds, applies_to, suggested in rules:
+                if applies_to and tier not in applies_to:
                     continue
-                held, values = rule._holds(metrics)
+                held, values = holds(metrics)
                 if held:
-                    if rule.policy_id.id != tier:
+                    if suggested != tier:
                         result[pid] = (rule, rule._reason(values))
                     break
         return result

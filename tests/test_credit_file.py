@@ -155,6 +155,21 @@ class TestCreditFile(CreditCollectionCommon):
             self.env["res.partner"].search([("credit_tier_suggested", "=", True)]),
         )
 
+    def test_refresh_queries_do_not_grow_with_customers(self):
+        """Grouped queries: as many queries for three customers as for one."""
+        partners = [self._customer(f"Batch {n} Ltd") for n in range(3)]
+        for partner in partners:
+            self._inv(partner, 100, 60, 40)
+        self._rule()
+        counts = []
+        for batch in (partners[:1], partners):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.Habit._refresh(self.company, [p.id for p in batch], self.T)
+            counts.append(self.env.cr.sql_log_count - before)
+        self.assertEqual(counts[0], counts[1])
+
     def test_no_history_and_refresh_candidates(self):
         partner = self._customer("Quiet Ltd")
         habit = self._refresh(partner)

@@ -24,6 +24,8 @@ escalation  _run_escalation on a sample of overdue cases (child process):
             PDF rendering stubbed; then real wkhtmltopdf on a few statements
 kanban      server time of the collections kanban's grouped read
             (web_read_group by stage, first page) and its progress bars
+credit_file the daily refresh of the payment habits and tier suggestions of
+            every customer (credit_file.py)
 
 Prints the table and writes it as Markdown (``--out``), keeping whatever
 follows the ``<!-- history -->`` marker of an existing file.
@@ -46,8 +48,18 @@ from odoo import Command, api
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
 
+from credit_file import bench_credit_file, render_credit_file  # tools/bench/
+
 HISTORY_MARKER = "<!-- history -->"
-SECTIONS = ["confirm", "post", "exposure", "scheduler", "escalation", "kanban"]
+SECTIONS = [
+    "confirm",
+    "post",
+    "exposure",
+    "scheduler",
+    "escalation",
+    "kanban",
+    "credit_file",
+]
 
 
 def _log(msg):
@@ -820,6 +832,8 @@ def render(res, args):  # noqa: C901
         add(f"| read_progress_bar | {k['progress_bar_ms']:.1f} |")
         add(f"| both | {k['total_ms']:.1f} |")
         add("")
+    if "credit_file" in res:
+        render_credit_file(add, res["credit_file"])
     add("## Command")
     add("")
     add(
@@ -1000,6 +1014,9 @@ def main():  # noqa: C901
     if "kanban" in sections:
         _log("kanban...")
         res["kanban"] = bench_kanban(addon)
+    if "credit_file" in sections:
+        _log("credit file...")
+        res["credit_file"] = bench_credit_file(addon)
     for db in (plain, addon, oca):
         db.close()
     if "scheduler" in sections:
