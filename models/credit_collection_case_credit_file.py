@@ -5,7 +5,6 @@ the case's company and the customer's contact roles and preferences."""
 
 from odoo import api, fields, models
 
-
 HABIT_FIELDS = (
     "avg_days_to_pay",
     "days_beyond_terms",
@@ -31,9 +30,15 @@ class CreditCollectionCase(models.Model):
         compute_sudo=True,
     )
     habit_avg_days_to_pay = fields.Float(compute="_compute_habit_id", compute_sudo=True)
-    habit_days_beyond_terms = fields.Float(compute="_compute_habit_id", compute_sudo=True)
-    habit_days_beyond_terms_3m = fields.Float(compute="_compute_habit_id", compute_sudo=True)
-    habit_days_beyond_terms_6m = fields.Float(compute="_compute_habit_id", compute_sudo=True)
+    habit_days_beyond_terms = fields.Float(
+        compute="_compute_habit_id", compute_sudo=True
+    )
+    habit_days_beyond_terms_3m = fields.Float(
+        compute="_compute_habit_id", compute_sudo=True
+    )
+    habit_days_beyond_terms_6m = fields.Float(
+        compute="_compute_habit_id", compute_sudo=True
+    )
     habit_days_beyond_terms_12m = fields.Float(
         compute="_compute_habit_id", compute_sudo=True
     )
@@ -45,15 +50,21 @@ class CreditCollectionCase(models.Model):
         compute_sudo=True,
     )
     habit_late_share = fields.Float(compute="_compute_habit_id", compute_sudo=True)
-    habit_largest_balance = fields.Monetary(compute="_compute_habit_id", compute_sudo=True)
-    habit_broken_promises = fields.Integer(compute="_compute_habit_id", compute_sudo=True)
+    habit_largest_balance = fields.Monetary(
+        compute="_compute_habit_id", compute_sudo=True
+    )
+    habit_broken_promises = fields.Integer(
+        compute="_compute_habit_id", compute_sudo=True
+    )
     habit_suggested_policy_id = fields.Many2one(
         "credit.collection.policy",
         string="Suggested Tier",
         compute="_compute_habit_id",
         compute_sudo=True,
     )
-    habit_suggestion_reason = fields.Char(compute="_compute_habit_id", compute_sudo=True)
+    habit_suggestion_reason = fields.Char(
+        compute="_compute_habit_id", compute_sudo=True
+    )
     credit_ap_contact_id = fields.Many2one(related="partner_id.credit_ap_contact_id")
     credit_decision_maker_id = fields.Many2one(
         related="partner_id.credit_decision_maker_id"

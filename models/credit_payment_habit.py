@@ -192,7 +192,7 @@ class CreditPaymentHabit(models.Model):
         in one pass over each company's lines, stored in batches (resumable:
         the customers refreshed today are skipped)."""
         in_cron = bool(self.env.context.get("cron_id"))
-        for company in self.env["res.company"].search([]):
+        for company in self.env["res.company"].search([("id", "!=", False)]):
             today = credit_today(self.env, company)
             partner_ids = self._refresh_candidates(company, today)
             if not partner_ids:

@@ -159,7 +159,12 @@ class CreditTierSuggestionRule(models.Model):
         """{partner id: (rule, reason) or (None, None)} for the customers of
         ``series`` ({partner id: metrics}) in ``company``."""
         rules = [
-            (rule, rule._condition(), set(rule.applies_to_policy_ids.ids), rule.policy_id.id)
+            (
+                rule,
+                rule._condition(),
+                set(rule.applies_to_policy_ids.ids),
+                rule.policy_id.id,
+            )
             for rule in self.sudo().search([("company_id", "=", company.id)])
         ]
         tiers = self._current_tiers(company, list(series))
@@ -181,7 +186,9 @@ class CreditTierSuggestionRule(models.Model):
     def _current_tiers(self, company, partner_ids):
         """{partner id: tier id} in ``company`` (its default tier when none)."""
         default = self.env["credit.collection.policy"]._get_default(company)
-        partners = self.env["res.partner"].sudo().with_company(company).browse(partner_ids)
+        partners = (
+            self.env["res.partner"].sudo().with_company(company).browse(partner_ids)
+        )
         return {
             partner.id: partner.credit_policy_id.id or default.id
             for partner in partners

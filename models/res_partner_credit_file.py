@@ -59,7 +59,8 @@ class ResPartner(models.Model):
     )
     credit_habit_avg_days_to_pay = fields.Float(
         string="Average Days to Pay",
-        compute="_compute_credit_habit_id", compute_sudo=True
+        compute="_compute_credit_habit_id",
+        compute_sudo=True,
     )
     credit_habit_days_beyond_terms = fields.Float(
         compute="_compute_credit_habit_id", compute_sudo=True
@@ -80,14 +81,20 @@ class ResPartner(models.Model):
         compute="_compute_credit_habit_id",
         compute_sudo=True,
     )
-    credit_habit_late_share = fields.Float(compute="_compute_credit_habit_id", compute_sudo=True)
+    credit_habit_late_share = fields.Float(
+        compute="_compute_credit_habit_id", compute_sudo=True
+    )
     credit_habit_largest_balance = fields.Monetary(
-        compute="_compute_credit_habit_id", compute_sudo=True, currency_field="credit_currency_id"
+        compute="_compute_credit_habit_id",
+        compute_sudo=True,
+        currency_field="credit_currency_id",
     )
     credit_habit_broken_promises = fields.Integer(
         compute="_compute_credit_habit_id", compute_sudo=True
     )
-    credit_habit_date = fields.Date(compute="_compute_credit_habit_id", compute_sudo=True)
+    credit_habit_date = fields.Date(
+        compute="_compute_credit_habit_id", compute_sudo=True
+    )
     credit_suggested_policy_id = fields.Many2one(
         "credit.collection.policy",
         string="Suggested Tier",
@@ -139,7 +146,9 @@ class ResPartner(models.Model):
     @api.constrains("credit_ap_contact_id", "credit_decision_maker_id")
     def _check_credit_contact_roles(self):
         for partner in self:
-            for contact in partner.credit_ap_contact_id | partner.credit_decision_maker_id:
+            for contact in (
+                partner.credit_ap_contact_id | partner.credit_decision_maker_id
+            ):
                 if (
                     contact == partner.commercial_partner_id
                     or contact.commercial_partner_id != partner.commercial_partner_id

@@ -5,7 +5,6 @@
 tier (appears, applied, dismissed; who may; per company; bad rules)."""
 
 from datetime import timedelta
-
 from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
@@ -200,9 +199,7 @@ class TestCreditFile(CreditCollectionCommon):
             partner.with_company(other).credit_habit_days_beyond_terms, 10
         )
         # a user of the main company alone does not see the other's habits
-        self.assertNotIn(
-            habit_other, self.Habit.with_user(self.collector).search([])
-        )
+        self.assertNotIn(habit_other, self.Habit.with_user(self.collector).search([]))
 
     # ------------------------------------------------------------------ suggestion
     def test_suggestion_appears_applied_and_recorded(self):
@@ -284,7 +281,9 @@ class TestCreditFile(CreditCollectionCommon):
             [("company_id", "=", self.company.id)]
         )
         new = self.company.credit_unvetted_policy_id
-        dbt = rules.filtered(lambda r: r.metric == "days_beyond_terms" and r.months == 3)
+        dbt = rules.filtered(
+            lambda r: r.metric == "days_beyond_terms" and r.months == 3
+        )
         self.assertEqual(dbt.policy_id, new)
         self.assertEqual((dbt.operator, dbt.threshold), (">", 30))
 
@@ -322,8 +321,10 @@ class TestCreditFile(CreditCollectionCommon):
         case = self.env["credit.collection.case"].create(
             {"partner_id": partner.id, "company_id": self.company.id}
         )
-        Promise = self.env["credit.promise"].sudo().with_context(
-            credit_promise_of_arrangement=True
+        Promise = (
+            self.env["credit.promise"]
+            .sudo()
+            .with_context(credit_promise_of_arrangement=True)
         )
         for days_ago in (10, 20, 400):  # the last one is too old
             Promise.create(

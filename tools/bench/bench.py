@@ -44,11 +44,11 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+from credit_file import bench_credit_file, render_credit_file  # tools/bench/
+
 from odoo import Command, api
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
-
-from credit_file import bench_credit_file, render_credit_file  # tools/bench/
 
 HISTORY_MARKER = "<!-- history -->"
 SECTIONS = [
