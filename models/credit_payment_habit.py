@@ -128,6 +128,9 @@ class CreditPaymentHabit(models.Model):
         the reason in its chatter."""
         self._check_manager()
         for habit in self.sudo().filtered("suggested_policy_id"):
+            # a manager's credit decision (checked above), logged as such by
+            # res_partner_credit_decision.py; sudo: the manager may lack the
+            # right to edit contacts
             partner = habit.partner_id.with_company(habit.company_id)
             old = partner.credit_policy_id or habit._default_tier()
             partner.credit_policy_id = habit.suggested_policy_id

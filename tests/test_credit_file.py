@@ -221,6 +221,12 @@ class TestCreditFile(CreditCollectionCommon):
         self.assertIn("Watch list", message.body)
         self.assertIn("Test tier", message.body)
         self.assertIn("Days beyond terms", message.body)
+        # and logged as the manager's credit decision (the tier's own log)
+        decision = partner.message_ids.filtered(lambda m: "Credit decision" in m.body)[
+            0
+        ]
+        self.assertIn("Watch list", decision.body)
+        self.assertEqual(decision.author_id, self.manager.partner_id)
         # the customer is in the suggested tier: nothing to suggest
         habit = self._refresh(partner)
         self.assertFalse(habit.suggested_policy_id)
