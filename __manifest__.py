@@ -18,6 +18,7 @@
         "security/ir.model.access.csv",
         "security/credit_arrangement_security.xml",
         "security/credit_contact_log_security.xml",
+        "security/credit_file_security.xml",
         "data/mail_activity_type_data.xml",
         "data/credit_collection_stage_data.xml",
         "data/ir_cron.xml",
@@ -53,6 +54,9 @@
         "views/credit_statement_send_views.xml",
         "views/credit_contact_log_views.xml",
         "views/credit_my_day_views.xml",
+        "data/credit_file_cron.xml",
+        "views/credit_file_views.xml",
+        "views/credit_tier_suggestion_rule_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

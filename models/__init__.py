@@ -43,3 +43,7 @@ from . import credit_arrangement_escalation
 from . import credit_assignment
 from . import credit_contact_log
 from . import credit_my_day
+from . import credit_payment_habit
+from . import credit_tier_suggestion_rule
+from . import res_partner_credit_file
+from . import credit_collection_case_credit_file

@@ -36,3 +36,5 @@ from . import test_rhythm
 from . import test_statement_batch
 from . import test_contact_log
 from . import test_my_day
+from . import test_credit_file
+from . import test_credit_file_tour

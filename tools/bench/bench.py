@@ -28,6 +28,8 @@ statements  statements of account / s with real wkhtmltopdf, batched (one
             call per batch) and one by one (``statements.py``)
 my_day      My Day of a collector with the whole book and with one case in
             ten, and the No Recent Human Contact filter (tools/bench/my_day.py)
+credit_file the daily refresh of the payment habits and tier suggestions of
+            every customer (credit_file.py)
 
 Prints the table and writes it as Markdown (``--out``), keeping whatever
 follows the ``<!-- history -->`` marker of an existing file.
@@ -49,6 +51,7 @@ from pathlib import Path
 
 import rhythm  # noqa: E402 (tools/bench: the escalation with repetition on)
 from statements import bench_statements, render_rows
+from credit_file import bench_credit_file, render_credit_file  # tools/bench/
 
 from odoo import Command, api
 from odoo.modules.registry import Registry
@@ -67,6 +70,7 @@ SECTIONS = [
     "kanban",
     "statements",
     "my_day",
+    "credit_file",
 ]
 
 
@@ -884,6 +888,8 @@ def render(res, args):  # noqa: C901
                 f"| {m['needs_contact_list'][0]:.0f} |"
             )
         add("")
+    if "credit_file" in res:
+        render_credit_file(add, res["credit_file"])
     add("## Command")
     add("")
     add(
@@ -1072,6 +1078,9 @@ def main():  # noqa: C901
     if "my_day" in sections:
         _log("my day...")
         res["my_day"] = [bench_my_day(addon, share=share) for share in (1, 10)]
+    if "credit_file" in sections:
+        _log("credit file...")
+        res["credit_file"] = bench_credit_file(addon)
     for db in (plain, addon, oca):
         db.close()
     if "scheduler" in sections:
