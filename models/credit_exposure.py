@@ -14,6 +14,7 @@ from collections import defaultdict
 
 from odoo.tools import SQL
 
+from .credit_exposure_order import line_amount, line_counts
 from .open_items import flush_open_items
 
 EXPOSURE_KEYS = (
@@ -52,7 +53,8 @@ def exposure_from_row(row, today, company):
 
 
 # the open documents (``open_documents_sql``)
-OPEN_DOCUMENTS_QUERY = """
+OPEN_DOCUMENTS_QUERY = (
+    """
        SELECT 'draft' AS kind, move.commercial_partner_id AS partner_id,
               move.amount_total_signed AS amount
          FROM account_move move
@@ -61,21 +63,32 @@ OPEN_DOCUMENTS_QUERY = """
           AND move.state = 'draft'
           AND move.move_type IN ('out_invoice', 'out_refund')
     UNION ALL
+       SELECT 'orders', entry.partner_id, entry.amount
+         FROM credit_exposure_order entry
+        WHERE entry.partner_id %(partner_is)s
+          AND entry.company_id = %(company)s
+    UNION ALL
        SELECT 'orders', invoice_partner.commercial_partner_id,
-              sol.price_total
-              * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
-              / sol.product_uom_qty
-              / COALESCE(NULLIF(so.currency_rate, 0), 1)
-         FROM sale_order_line sol
-         JOIN sale_order so ON so.id = sol.order_id
+              -("""
+    + line_amount()
+    + """)
+         FROM (
+                -- the excluded orders first, by id (OFFSET 0: not planned
+                -- from the customer's orders, which may be thousands)
+                SELECT so.id, so.partner_invoice_id, so.currency_rate
+                  FROM sale_order so
+                 WHERE so.id = ANY(%(exclude)s)
+                   AND so.company_id = %(company)s
+                   AND so.state = 'sale'
+                OFFSET 0
+              ) so
+         JOIN sale_order_line sol ON sol.order_id = so.id
          JOIN res_partner invoice_partner
            ON invoice_partner.id = so.partner_invoice_id
         WHERE invoice_partner.commercial_partner_id %(partner_is)s
-          AND so.company_id = %(company)s
-          AND so.state = 'sale'
-          AND sol.display_type IS NULL
-          AND sol.product_uom_qty > 0
-          AND NOT (so.id = ANY(%(exclude)s))
+          AND """
+    + line_counts()
+    + """
     UNION ALL
        SELECT 'in_payment', partner.commercial_partner_id,
               -pay.amount_company_currency_signed
@@ -93,6 +106,7 @@ OPEN_DOCUMENTS_QUERY = """
                WHERE rel.payment_id = pay.id
                  AND inv.payment_state IN ('in_payment', 'paid'))
 """
+)
 
 
 def open_documents_sql(company, partner_is, exclude):
@@ -101,7 +115,10 @@ def open_documents_sql(company, partner_is, exclude):
 
     - ``draft``: draft customer invoices and credit notes;
     - ``orders``: confirmed orders, the part not invoiced yet (tax included),
-      converted at the order's rate (orders in ``exclude`` left out);
+      converted at the order's rate (orders in ``exclude`` left out): read
+      from the open orders' ledger (``credit_exposure_order.py``, a few rows
+      per customer whatever its number of orders), less what the excluded
+      ones count for;
     - ``in_payment``: registered payments without journal entry (payment
       method without outstanding account), money on its way (negative),
       unless the invoices they match are already left out of the open items.

@@ -29,11 +29,11 @@ the positive ones (``LEAST(dispute, residual)`` per item).
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .credit_exposure import open_documents_sql
+from . import credit_exposure_order as order_ledger
+from .credit_exposure import flush_exposure_sources, open_documents_sql
 from .credit_rules import default_tier_sql
 from .open_items import (
     CUSTOMER,
-    flush_open_items,
     item_condition_text,
     move_is_open,
     open_items_sql,
@@ -428,7 +428,8 @@ CREATE TRIGGER credit_exposure_account
     ).code,
 )
 
-DROP_SQL = """
+DROP_SQL = (
+    """
 DROP TRIGGER IF EXISTS credit_exposure_line ON account_move_line;
 DROP TRIGGER IF EXISTS credit_exposure_line_update ON account_move_line;
 DROP TRIGGER IF EXISTS credit_exposure_move ON account_move;
@@ -445,6 +446,8 @@ DROP TABLE IF EXISTS credit_exposure_dispute;
 DROP FUNCTION IF EXISTS credit_check_figures(
     integer, integer, date, date, integer[], boolean);
 """
+    + order_ledger.DROP_SQL
+)
 
 
 class CreditExposureEntry(models.Model):
@@ -476,18 +479,22 @@ class CreditExposureEntry(models.Model):
     def init(self):
         # Created after account.move's columns (this model is loaded after
         # the account.move extension). Rebuilt at every install and upgrade.
+        self.env.cr.execute(order_ledger.SCHEMA_SQL)
         self.env.cr.execute(SCHEMA_SQL)
         self._rebuild()
 
     @api.model
     def _rebuild(self):
         """Replace the ledger by the open items' sums per customer, company
-        and due date. Rows a concurrent transaction inserts meanwhile are not
-        in this transaction's snapshot: they are neither deleted nor counted
-        in the sums, so they stay valid on top of the rebuilt rows."""
+        and due date, and the open orders' ledger by their sums per customer
+        and company (``credit_exposure_order.py``). Rows a concurrent
+        transaction inserts meanwhile are not in this transaction's snapshot:
+        they are neither deleted nor counted in the sums, so they stay valid
+        on top of the rebuilt rows."""
         # what is pending is flushed first: flushed after the DELETE, it would
         # fire the triggers on top of the rebuilt sums (counted twice)
-        flush_open_items(self.env)
+        flush_exposure_sources(self.env)
+        self.env.cr.execute(order_ledger.REBUILD_SQL)
         self.env.cr.execute("DELETE FROM credit_exposure_entry")
         self.env.cr.execute("DELETE FROM credit_exposure_dispute")
         self.env.cr.execute(
@@ -503,7 +510,13 @@ class CreditExposureEntry(models.Model):
     @api.model
     def _drift(self):
         """[(partner_id, company_id, due_date, ledger, items)] where the ledger
-        differs from the open items (empty when exact)."""
+        differs from the open items, then (partner_id, company_id, None,
+        [ledger], [orders]) where the open orders' ledger differs from the
+        confirmed orders (empty when exact)."""
+        return self._items_drift() + self.env.execute_query(SQL(order_ledger.DRIFT_SQL))
+
+    @api.model
+    def _items_drift(self):
         return self.env.execute_query(
             SQL(
                 """

@@ -38,3 +38,4 @@ from . import test_contact_log
 from . import test_my_day
 from . import test_credit_file
 from . import test_credit_file_tour
+from . import test_exposure_orders

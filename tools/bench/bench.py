@@ -129,6 +129,10 @@ def rolled_back(env):
 
 
 # ------------------------------------------------------------------ confirm
+# the customer with thousands of confirmed orders not invoiced yet (book.py)
+ORDERS = "ORDERS"
+
+
 def confirm_once(db, partner, product):
     env = db.env
     with rolled_back(env):
@@ -163,14 +167,18 @@ def bench_confirm(dbs, levels, repeat):
         product = db.env["product.product"].search(
             [("default_code", "=", "CCBOOK-0")], limit=1
         )
-        for n in levels:
+        for n in levels + [ORDERS]:
             partner = db.env["res.partner"].search([("ref", "=", f"BENCH-{n}")])
+            if not partner:  # a book built before BENCH-ORDERS (book.py)
+                continue
             setup[db.label, n] = (partner, product)
             confirm_once(db, partner, product)  # warm-up (ormcache, plans)
     samples = {key: [] for key in setup}
     for r in range(repeat):
         order = dbs[r % len(dbs) :] + dbs[: r % len(dbs)]
-        for n in levels:
+        for n in levels + [ORDERS]:
+            if (dbs[0].label, n) not in setup:
+                continue
             for db in order:
                 samples[db.label, n].append(confirm_once(db, *setup[db.label, n]))
     return {
@@ -708,10 +716,13 @@ def render(res, args):  # noqa: C901
         )
         add("| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |")
         c = res["confirm"]
-        for n in args.levels.split(","):
+        for n in args.levels.split(",") + [ORDERS]:
+            if f"addon|{n}" not in c:
+                continue
             p, a, o = c[f"plain|{n}"], c[f"addon|{n}"], c[f"oca|{n}"]
+            label = "10 + 3,000 confirmed orders" if n == ORDERS else f"{int(n):,}"
             add(
-                f"| {int(n):,} | {p['median_ms']:.1f} | {p['p95_ms']:.1f} "
+                f"| {label} | {p['median_ms']:.1f} | {p['p95_ms']:.1f} "
                 f"| {a['median_ms']:.1f} | {a['p95_ms']:.1f} "
                 f"| {o['median_ms']:.1f} | {o['p95_ms']:.1f} "
                 f"| {ratio(a['median_ms'], p['median_ms']):.2f}x "
@@ -913,17 +924,31 @@ def summary_rows(res, args):
         flat = ratio(
             c[f"addon|{levels[-1]}"]["median_ms"], c[f"addon|{levels[0]}"]["median_ms"]
         )
-        for n, r in zip(levels, ratios, strict=True):
+        if f"addon|{ORDERS}" in c:
+            levels_orders = levels + [ORDERS]
+            ratios.append(
+                ratio(
+                    c[f"addon|{ORDERS}"]["median_ms"], c[f"plain|{ORDERS}"]["median_ms"]
+                )
+            )
+        else:
+            levels_orders = levels
+        for n, r in zip(levels_orders, ratios, strict=True):
+            what = (
+                "10 open items and 3,000 open orders"
+                if n == ORDERS
+                else f"{int(n):,} open items"
+            )
             rows.append(
                 [
-                    f"confirmation, {int(n):,} open items, median ms",
+                    f"confirmation, {what}, median ms",
                     f"{c[f'addon|{n}']['median_ms']:.1f}",
                     f"{c[f'plain|{n}']['median_ms']:.1f}",
                     f"{c[f'oca|{n}']['median_ms']:.1f}",
                     "",
                     f"addon/plain {r:.2f}x",
-                    "<= 1.15x",
-                    yes[r <= 1.15],
+                    "<= 1.10x",
+                    yes[r <= 1.10],
                 ]
             )
         rows.append(

@@ -11,6 +11,11 @@ the book with Odoo's populate. Their items are not yet due and their credit
 limit is high, so that every confirmation passes every credit check (the
 check's full work, no refusal).
 
+Also ``BENCH-ORDERS``: a customer with ``--orders`` (3,000) confirmed orders
+not invoiced yet (one order confirmed through the ORM, copied by SQL with its
+line) and 10 open invoices, whose confirmation reads the open orders part of
+the exposure (its credit limit is high too).
+
 ``addon``: the addon's first scheduler run (cases for every customer),
 committed, so that the kanban and the escalation have their cases.
 
@@ -108,6 +113,115 @@ def duplicate_move(env, move, copies):
     env.invalidate_all()
 
 
+def duplicate_order(env, order, copies):
+    """``copies`` SQL copies of the confirmed ``order`` and its lines."""
+    cr = env.cr
+    env.flush_all()
+    cr.execute("DROP TABLE IF EXISTS bench_order_map")
+    cr.execute(
+        """CREATE TEMP TABLE bench_order_map AS
+           SELECT n, nextval('sale_order_id_seq') AS new_id
+             FROM generate_series(1, %s) n""",
+        [copies],
+    )
+    order_cols = _columns(cr, "sale_order")
+    exprs = [
+        SQL("src.name || '-B' || m.n")
+        if col == "name"
+        else SQL("NULL")
+        if col == "access_token"
+        else SQL.identifier("src", col)
+        for col in order_cols
+    ]
+    cr.execute(
+        SQL(
+            "INSERT INTO sale_order (id, %s) SELECT m.new_id, %s "
+            "FROM sale_order src, bench_order_map m WHERE src.id = %s",
+            SQL(", ").join(SQL.identifier(c) for c in order_cols),
+            SQL(", ").join(exprs),
+            order.id,
+        )
+    )
+    line_cols = [c for c in _columns(cr, "sale_order_line") if c != "order_id"]
+    cr.execute(
+        SQL(
+            "INSERT INTO sale_order_line (order_id, %s) SELECT m.new_id, %s "
+            "FROM sale_order_line src, bench_order_map m WHERE src.order_id = %s",
+            SQL(", ").join(SQL.identifier(c) for c in line_cols),
+            SQL(", ").join(SQL.identifier("src", c) for c in line_cols),
+            order.id,
+        )
+    )
+    cr.execute("DROP TABLE bench_order_map")
+    env.invalidate_all()
+
+
+def make_many_orders(env, count, items, today):
+    """``BENCH-ORDERS``: ``count`` confirmed orders not invoiced yet and
+    ``items`` open invoices."""
+    company = env.ref("base.main_company")
+    env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+    if env["res.partner"].search_count([("ref", "=", "BENCH-ORDERS")]):
+        _log("BENCH-ORDERS exists")
+        return
+    start = time.perf_counter()
+    product = env["product.product"].search(
+        [("default_code", "=", "CCBOOK-0")], limit=1
+    )
+    partner = _heavy_partner(env, company, "BENCH-ORDERS", f"{count} open orders")
+    _open_invoices(env, partner, product, items, today)
+    order = env["sale.order"].create(
+        {
+            "partner_id": partner.id,
+            "order_line": [
+                Command.create(
+                    {"product_id": product.id, "product_uom_qty": 1, "price_unit": 10}
+                )
+            ],
+        }
+    )
+    order.action_confirm()
+    if count > 1:
+        duplicate_order(env, order, count - 1)
+    _log(f"BENCH-ORDERS: {count} open orders in {time.perf_counter() - start:.1f} s")
+    env.cr.execute("ANALYZE sale_order, sale_order_line")
+
+
+def _heavy_partner(env, company, ref, what):
+    partner = env["res.partner"].create(
+        {
+            "name": f"Bench customer with {what}",
+            "ref": ref,
+            "is_company": True,
+            "customer_rank": 1,
+            "email": f"{ref.lower()}@example.com",
+        }
+    )
+    partner.with_company(company).write(
+        {"credit_limit": HEAVY_LIMIT, "use_partner_credit_limit": True}
+    )
+    return partner
+
+
+def _open_invoices(env, partner, product, n, today):
+    move = env["account.move"].create(
+        {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "invoice_date": today - timedelta(days=5),
+            "invoice_date_due": today + timedelta(days=60),
+            "invoice_line_ids": [
+                Command.create(
+                    {"product_id": product.id, "quantity": 1, "price_unit": 10.0}
+                )
+            ],
+        }
+    )
+    move.action_post()
+    if n > 1:
+        duplicate_move(env, move, n - 1)
+
+
 def make_heavy(env, levels, today):
     company = env.ref("base.main_company")
     env = env(context=dict(env.context, allowed_company_ids=[company.id]))
@@ -120,34 +234,8 @@ def make_heavy(env, levels, today):
             _log(f"{ref} exists")
             continue
         start = time.perf_counter()
-        partner = env["res.partner"].create(
-            {
-                "name": f"Bench customer with {n} open items",
-                "ref": ref,
-                "is_company": True,
-                "customer_rank": 1,
-                "email": f"bench-{n}@example.com",
-            }
-        )
-        partner.with_company(company).write(
-            {"credit_limit": HEAVY_LIMIT, "use_partner_credit_limit": True}
-        )
-        move = env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": today - timedelta(days=5),
-                "invoice_date_due": today + timedelta(days=60),
-                "invoice_line_ids": [
-                    Command.create(
-                        {"product_id": product.id, "quantity": 1, "price_unit": 10.0}
-                    )
-                ],
-            }
-        )
-        move.action_post()
-        if n > 1:
-            duplicate_move(env, move, n - 1)
+        partner = _heavy_partner(env, company, ref, f"{n} open items")
+        _open_invoices(env, partner, product, n, today)
         _log(f"{ref}: {n} open invoices in {time.perf_counter() - start:.1f} s")
     env.cr.execute("ANALYZE account_move, account_move_line")
 
@@ -242,6 +330,7 @@ def main():
     parser.add_argument("-c", "--config", required=True)
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--levels", default="10,1000,10000")
+    parser.add_argument("--orders", type=int, default=3000)
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "--log-level=warn"], setup_logging=True)
     with Registry(args.database).cursor() as cr:
@@ -249,6 +338,8 @@ def main():
         if args.what == "heavy":
             levels = [int(x) for x in args.levels.split(",")]
             make_heavy(env, levels, date.today())
+            if args.orders:
+                make_many_orders(env, args.orders, 10, date.today())
         elif args.what == "spread":
             spread_due_dates(env, date.today())
             if "credit.exposure.entry" in env:
