@@ -50,8 +50,8 @@ from datetime import date
 from pathlib import Path
 
 import rhythm  # noqa: E402 (tools/bench: the escalation with repetition on)
-from statements import bench_statements, render_rows
 from credit_file import bench_credit_file, render_credit_file  # tools/bench/
+from statements import bench_statements, render_rows
 
 from odoo import Command, api
 from odoo.modules.registry import Registry

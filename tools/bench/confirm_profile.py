@@ -27,7 +27,6 @@ import argparse
 import cProfile
 import io
 import logging
-import os
 import pstats
 import statistics
 import sys
@@ -36,7 +35,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import Db, confirm_once, rolled_back  # noqa: E402  pylint: disable=wrong-import-position
+from bench import (  # noqa: E402  pylint: disable=wrong-import-position
+    Db,
+    confirm_once,
+    rolled_back,
+)
 
 from odoo import Command  # noqa: E402  pylint: disable=wrong-import-position
 from odoo.tools import config  # noqa: E402  pylint: disable=wrong-import-position
@@ -123,7 +126,11 @@ def confirm_profiled(db, partner, product, prof):
                 "partner_id": partner.id,
                 "order_line": [
                     Command.create(
-                        {"product_id": product.id, "product_uom_qty": 1, "price_unit": 100}
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": 1,
+                            "price_unit": 100,
+                        }
                     )
                 ],
             }
@@ -231,7 +238,11 @@ def confirm_cpu(db, clock, partner, product):
                 "partner_id": partner.id,
                 "order_line": [
                     Command.create(
-                        {"product_id": product.id, "product_uom_qty": 1, "price_unit": 100}
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": 1,
+                            "price_unit": 100,
+                        }
                     )
                 ],
             }
