@@ -222,7 +222,7 @@ class CpuClock:
         [(pid,)] = db.cr.fetchall()
         self.path = f"/proc/{pid}/schedstat"
 
-    def read(self):
+    def sample(self):
         with open(self.path) as f:
             backend = int(f.read().split()[0])
         return time.process_time_ns(), backend
@@ -249,12 +249,12 @@ def confirm_cpu(db, clock, partner, product):
         )
         env.flush_all()
         env.invalidate_all()
-        py0, pg0 = clock.read()
+        py0, pg0 = clock.sample()
         wall0 = time.perf_counter_ns()
         order.action_confirm()
         env.flush_all()
         wall1 = time.perf_counter_ns()
-        py1, pg1 = clock.read()
+        py1, pg1 = clock.sample()
     return py1 - py0, pg1 - pg0, wall1 - wall0
 
 
