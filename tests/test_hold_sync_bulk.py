@@ -117,9 +117,9 @@ class TestHoldSyncBulk(CreditCollectionCommon):
         book["same"] = cls._customer("Bulk Same", limit=100.0)
         cls._invoice(book["same"], 400.0, overdue_days=35)
         cls.book = book
-        cls.partners = cls.env["res.partner"].browse(
-            [p.id for p in book.values()]
-        ).sorted("id")
+        cls.partners = (
+            cls.env["res.partner"].browse([p.id for p in book.values()]).sorted("id")
+        )
         # the cases (their stage is one of the rules), no hold synchronised
         # by the postings: each test runs the synchronisation itself
         cls.env.cr.precommit.data.pop(PRECOMMIT_KEY, None)

@@ -24,6 +24,9 @@ escalation  _run_escalation on a sample of overdue cases (child process):
             PDF rendering stubbed; then real wkhtmltopdf on a few statements
 kanban      server time of the collections kanban's grouped read
             (web_read_group by stage, first page) and its progress bars
+holdsync    the hold synchronisation of the whole book (child process): the
+            first one (every automatic hold deleted) and a later run
+            (tools/bench/hold_sync.py)
 
 Prints the table and writes it as Markdown (``--out``), keeping whatever
 follows the ``<!-- history -->`` marker of an existing file.
@@ -42,12 +45,22 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+import hold_sync  # tools/bench/hold_sync.py, next to this script
+
 from odoo import Command, api
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
 
 HISTORY_MARKER = "<!-- history -->"
-SECTIONS = ["confirm", "post", "exposure", "scheduler", "escalation", "kanban"]
+SECTIONS = [
+    "confirm",
+    "post",
+    "exposure",
+    "scheduler",
+    "escalation",
+    "kanban",
+    "holdsync",
+]
 
 
 def _log(msg):
@@ -471,6 +484,8 @@ def child_main(args):
             result = child_scheduler_addon(env)
         elif args.child == "scheduler_oca":
             result = child_scheduler_oca(env)
+        elif args.child == "holdsync":
+            result = hold_sync.measure(env)
         else:
             result = child_escalation(env, args.escalation_sample, args.pdf_sample)
         cr.rollback()
@@ -820,6 +835,8 @@ def render(res, args):  # noqa: C901
         add(f"| read_progress_bar | {k['progress_bar_ms']:.1f} |")
         add(f"| both | {k['total_ms']:.1f} |")
         add("")
+    if "holdsync" in res:
+        lines += hold_sync.render(res["holdsync"])
     add("## Command")
     add("")
     add(
@@ -928,6 +945,8 @@ def summary_rows(res, args):
                 "",
             ]
         )
+    if "holdsync" in res:
+        rows.append(hold_sync.summary_row(res["holdsync"]))
     if "kanban" in res:
         k = res["kanban"]
         rows.append(
@@ -1019,6 +1038,9 @@ def main():  # noqa: C901
             per_mail = x["seconds"] / x["mails"] + med(x["pdf_s"])
             x["mails_per_s_pdf"] = 1 / per_mail
         res["escalation"] = x
+    if "holdsync" in sections:
+        _log("hold synchronisation...")
+        res["holdsync"] = run_child(args.config, args.addon, "holdsync")
     res["seconds"] = time.perf_counter() - t0
     if os.environ.get("BENCH_SETUP"):  # set by bench.sh
         res["setup"] = os.environ["BENCH_SETUP"]
