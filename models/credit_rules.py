@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from odoo.fields import Domain
-from odoo.tools import SQL, format_amount, format_date
+from odoo.tools import SQL, format_date
 
 from .credit_exposure import (
     consolidated_companies,
@@ -115,7 +115,7 @@ class RuleContext:
         parts = [
             self.env._(
                 "%(amount)s on %(invoice)s (due %(date)s)",
-                amount=format_amount(self.env, item["amount"], self.currency),
+                amount=self.money(item["amount"]),
                 invoice=item["name"],
                 date=format_date(self.env, item["due"]),
             )
@@ -153,27 +153,33 @@ def overdue_items_by_partner(env, company, today, partner_ids, limit=20):
     if not partner_ids:
         return result
     Line = env["account.move.line"].sudo()
-    Line.flush_model(["partner_id", "date_maturity"])
+    Line.flush_model(["partner_id", "date_maturity", "amount_residual", "move_id"])
+    env["account.move"].flush_model(["name"])
     env["res.partner"].flush_model(["commercial_partner_id"])
     query = Line._search(_overdue_domain(company, list(partner_ids), today))
     rows = env.execute_query(
         SQL(
-            """SELECT ranked.id FROM (
-                   SELECT line.id, row_number() OVER (
-                              PARTITION BY customer.commercial_partner_id
-                              ORDER BY line.date_maturity, line.id) AS position
-                     FROM account_move_line line
-                     JOIN res_partner customer ON customer.id = line.partner_id
-                    WHERE line.id IN %s) ranked
-                WHERE ranked.position <= %s""",
+            """SELECT ranked.customer, move.name, ranked.date_maturity,
+                      ranked.amount_residual
+                 FROM (SELECT line.id, line.move_id, line.date_maturity,
+                              line.amount_residual,
+                              customer.commercial_partner_id AS customer,
+                              row_number() OVER (
+                                  PARTITION BY customer.commercial_partner_id
+                                  ORDER BY line.date_maturity, line.id
+                              ) AS position
+                         FROM account_move_line line
+                         JOIN res_partner customer ON customer.id = line.partner_id
+                        WHERE line.id IN %s) ranked
+                 JOIN account_move move ON move.id = ranked.move_id
+                WHERE ranked.position <= %s
+                ORDER BY ranked.customer, ranked.date_maturity, ranked.id""",
             query.subselect(),
             limit,
         )
     )
-    lines = Line.browse([row[0] for row in rows])
-    for line in lines.sorted(lambda line: (line.date_maturity, line.id)):
-        customer = line.partner_id.commercial_partner_id.id
-        result[customer].append(_overdue_item(line))
+    for customer, name, due, amount in rows:
+        result[customer].append({"name": name, "due": due, "amount": amount})
     return result
 
 

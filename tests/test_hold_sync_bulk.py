@@ -5,6 +5,7 @@ releases as the former one-customer-at-a-time path, a fixed number of queries
 per batch, no chatter message per hold."""
 
 from odoo.tests import tagged
+from odoo.tools import format_amount
 
 from odoo.addons.account_credit_collection.models.credit_hold_sync import (
     PRECOMMIT_KEY,
@@ -206,6 +207,9 @@ class TestHoldSyncBulk(CreditCollectionCommon):
         everything = rule_holds["Bulk All", "rule"][8]
         self.assertGreaterEqual(len(everything), 3)
         self.assertTrue(any("more overdue" in line[6] for line in everything))
+        # the amounts of the hints formatted as Odoo formats them
+        amount = format_amount(self.env, 450.0, self.currency)
+        self.assertTrue(any(amount in line[6] for line in everything))
         order_paid = [h for h in bulk if h[0] == "Bulk Order Paid"]
         self.assertEqual(order_paid[0][2], "released")
         self.assertEqual(order_paid[0][6], RELEASE_NOTE)
