@@ -286,7 +286,7 @@ class TestHoldSyncQueries(CreditCollectionCommon):
         # Odoo inserts (and updates) 100 rows per statement: the 150 reason
         # lines of 50 customers take one INSERT and one UPDATE more than the
         # 15 of 5 customers
-        self.assertEqual((few, many), (25, 27))
+        self.assertEqual((few, many), (23, 25))
         holds = Hold.search([("partner_id", "in", self.customers.ids)])
         self.assertEqual(len(holds), 60)
         self.assertEqual(
