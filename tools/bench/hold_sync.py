@@ -75,7 +75,10 @@ def _catch_up_stops(env):
         Hold._cron_credit_stops(company)
     env.flush_all()
     env.cr.execute("SELECT count(*) FROM credit_hold WHERE origin = 'stop'")
-    return {"seconds": time.perf_counter() - start, "set": env.cr.fetchone()[0] - before}
+    return {
+        "seconds": time.perf_counter() - start,
+        "set": env.cr.fetchone()[0] - before,
+    }
 
 
 def measure(env):
