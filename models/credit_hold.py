@@ -293,23 +293,21 @@ class CreditHold(models.Model):
     def _set_reasons(self, reasons):
         """Replace the reason lines by ``reasons`` (dicts from the policy)."""
         self.ensure_one()
-        commands = [(5, 0, 0)] + [
-            (
-                0,
-                0,
-                {
-                    "rule": r["rule"],
-                    "mode": r["mode"],
-                    "name": r["name"],
-                    "measured": r.get("measured", 0.0),
-                    "threshold": r.get("threshold", 0.0),
-                    "is_amount": r.get("is_amount", True),
-                    "release_hint": r.get("hint", ""),
-                },
-            )
-            for r in reasons
-        ]
+        commands = [(5, 0, 0)] + [(0, 0, self._reason_values(r)) for r in reasons]
         self.sudo().write({"reason_ids": commands})
+
+    @api.model
+    def _reason_values(self, reason):
+        """The values of a reason line from a reason dict of the policy."""
+        return {
+            "rule": reason["rule"],
+            "mode": reason["mode"],
+            "name": reason["name"],
+            "measured": reason.get("measured", 0.0),
+            "threshold": reason.get("threshold", 0.0),
+            "is_amount": reason.get("is_amount", True),
+            "release_hint": reason.get("hint", ""),
+        }
 
     def _notify_salespeople(self, body):
         """Tell the salespeople of the customer's open quotations."""

@@ -5,12 +5,17 @@ their reasons rewritten when the rules that fire change, released when none
 does. Re-evaluated right before a transaction that changed a customer's
 receivables commits (``schedule_hold_sync``) and hourly (the cron)."""
 
+import logging
+
 from odoo import api, models
 from odoo.fields import Domain
 
+from .clock import credit_today
 from .credit_exposure import empty_exposure
-from .credit_rules import blocking
+from .credit_rules import blocking, overdue_items_by_partner
 from .open_items import item_domain
+
+_logger = logging.getLogger(__name__)
 
 PRECOMMIT_KEY = "account_credit_collection.sync_holds"
 AUTOMATIC = ("rule", "order")
@@ -91,7 +96,9 @@ class CreditHold(models.Model):
     @api.model
     def _sync_partners(self, partners, company):
         """Create, update or release the automatic holds of the commercial
-        partners ``partners`` in ``company`` from their blocking rules."""
+        partners ``partners`` in ``company`` from their blocking rules: the
+        new holds and their reason lines in one create each, the releases in
+        one write (``_apply_sync``)."""
         partners = partners.commercial_partner_id.with_company(company)
         if not partners:
             return
@@ -99,24 +106,97 @@ class CreditHold(models.Model):
         open_holds.reason_ids.mapped("rule")  # prefetch the reasons of the batch
         holds_by_partner = open_holds.grouped("partner_id")
         evaluate = self._blocking_evaluator(partners, company)
+        to_create, to_rewrite, to_release = [], [], []
         for partner in partners:
             holds = holds_by_partner.get(partner, self.sudo().browse())
-            # hints (one query) only where the reason lines are (re)written
+            # hints only where the reason lines are (re)written
             reasons = evaluate(partner, hints=False)
-            if reasons:
-                self._sync_blocked(partner, company, holds, reasons, evaluate)
-            else:
+            if not reasons:
                 # nothing blocks any more: the customer paid, the limit was
                 # raised…
-                note = self.env._(
-                    "Released automatically: no hold rule applies any more."
-                )
-                holds._release(note, user=self.env.ref("base.user_root"))
+                to_release += holds.ids
+                continue
+            rule_holds = holds.filtered(lambda h: h.origin == "rule")
+            if not rule_holds:
+                to_create.append(partner)
+                continue
+            # rewritten when the rules that fire changed (not for every new
+            # day overdue)
+            signature = sorted(r["rule"] for r in reasons)
+            to_rewrite += [
+                hold
+                for hold in rule_holds
+                if sorted(hold.reason_ids.mapped("rule")) != signature
+            ]
+        self._apply_sync(company, evaluate, to_create, to_rewrite, to_release)
+
+    @api.model
+    def _apply_sync(self, company, evaluate, to_create, to_rewrite, to_release):
+        """Create the rule holds of the partners ``to_create``, rewrite the
+        reasons of the holds ``to_rewrite``, release the holds ``to_release``
+        (ids)."""
+        hinted = {p.id for p in to_create} | {h.partner_id.id for h in to_rewrite}
+        # the hints of the whole batch in one query
+        evaluate.read_hints(hinted)
+        self._create_rule_holds(company, evaluate, to_create)
+        for hold in to_rewrite:
+            hold._set_reasons(evaluate(hold.partner_id, hints=True))
+        if to_release:
+            note = self.env._("Released automatically: no hold rule applies any more.")
+            self.sudo().browse(to_release)._release(
+                note, user=self.env.ref("base.user_root")
+            )
+        if to_create or to_release:
+            _logger.info(
+                "Hold rules in %s: %s credit holds set, %s released",
+                company.name,
+                len(to_create),
+                len(to_release),
+            )
+
+    @api.model
+    def _create_rule_holds(self, company, evaluate, partners):
+        """The rule holds of ``partners`` (blocked, without one) and their
+        reason lines, in one create each: no chatter message, follower or
+        tracking per hold — the hold itself records the event (origin Hold
+        rule, set by OdooBot, set on its creation date, its reason lines)."""
+        if not partners:
+            return self.sudo().browse()
+        root = self.env.ref("base.user_root")
+        holds = (
+            self.sudo()
+            .with_context(
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+            )
+            .create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "company_id": company.id,
+                        "origin": "rule",
+                        "user_id": root.id,
+                    }
+                    for partner in partners
+                ]
+            )
+        )
+        self.env["credit.hold.reason"].sudo().create(
+            [
+                {"hold_id": hold.id, **self._reason_values(reason)}
+                for hold, partner in zip(holds, partners, strict=True)
+                for reason in evaluate(partner, hints=True)
+            ]
+        )
+        return holds
 
     @api.model
     def _blocking_evaluator(self, partners, company):
         """``evaluate(partner, hints)``: the blocking rules (but manual holds)
-        of one of ``partners``, from figures read once for all of them."""
+        of one of ``partners``, from figures read once for all of them;
+        ``evaluate.read_hints(partner_ids)`` reads the overdue items the
+        hints of these partners list in one query."""
         exposures = partners._credit_exposure(company)
         batch = partners._credit_batch_data(company)
 
@@ -129,27 +209,12 @@ class CreditHold(models.Model):
             )
             return [r for r in blocking(reasons) if r["rule"] not in STANDING]
 
-        return evaluate
+        def read_hints(partner_ids):
+            if partner_ids:
+                today = credit_today(self.env, company)
+                batch["overdue"] = overdue_items_by_partner(
+                    self.env, company, today, partner_ids
+                )
 
-    @api.model
-    def _sync_blocked(self, partner, company, holds, reasons, evaluate):
-        """``partner`` is blocked by the rules (``reasons``, without hints):
-        its rule hold is created, or its reason lines rewritten when the rules
-        that fire changed (not for every new day overdue)."""
-        rule_holds = holds.filtered(lambda h: h.origin == "rule")
-        if not rule_holds:
-            hold = self.sudo().create(
-                {
-                    "partner_id": partner.id,
-                    "company_id": company.id,
-                    "origin": "rule",
-                    "user_id": self.env.ref("base.user_root").id,
-                }
-            )
-            hold._set_reasons(evaluate(partner, hints=True))
-            hold.message_post(body=self.env._("Credit hold set by the hold rules."))
-            return
-        signature = sorted(r["rule"] for r in reasons)
-        for hold in rule_holds:
-            if sorted(hold.reason_ids.mapped("rule")) != signature:
-                hold._set_reasons(evaluate(partner, hints=True))
+        evaluate.read_hints = read_hints
+        return evaluate

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from odoo.fields import Domain
-from odoo.tools import SQL, format_amount, format_date
+from odoo.tools import SQL, format_date
 
 from .credit_exposure import (
     consolidated_companies,
@@ -64,6 +64,9 @@ class RuleContext:
     today: Any
     hints: bool = True
     money_format: Any = None
+    # {commercial partner id: overdue items} read for a batch of customers
+    # (``overdue_items_by_partner``): no query per customer
+    overdue: dict | None = field(default=None, repr=False)
     _overdue: list | None = field(default=None, repr=False)
 
     @property
@@ -80,26 +83,19 @@ class RuleContext:
         hints: read once, and only when hints are asked for."""
         if not self.hints:
             return []
+        if self._overdue is None and self.overdue is not None:
+            self._overdue = self.overdue.get(partner.id)
         if self._overdue is None:
             lines = (
                 self.env["account.move.line"]
                 .sudo()
                 .search(
-                    item_domain(self.company, partner)
-                    & Domain("amount_residual", ">", 0)
-                    & Domain("date_maturity", "<", self.today),
+                    _overdue_domain(self.company, partner, self.today),
                     order="date_maturity, id",
                     limit=limit,
                 )
             )
-            self._overdue = [
-                {
-                    "name": line.move_id.name,
-                    "due": line.date_maturity,
-                    "amount": line.amount_residual,
-                }
-                for line in lines
-            ]
+            self._overdue = [_overdue_item(line) for line in lines]
         return self._overdue
 
     def pay_hint(self, items, amount=None):
@@ -119,7 +115,7 @@ class RuleContext:
         parts = [
             self.env._(
                 "%(amount)s on %(invoice)s (due %(date)s)",
-                amount=format_amount(self.env, item["amount"], self.currency),
+                amount=self.money(item["amount"]),
                 invoice=item["name"],
                 date=format_date(self.env, item["due"]),
             )
@@ -131,6 +127,60 @@ class RuleContext:
                 " and %(count)s more overdue invoices", count=len(chosen) - 3
             )
         return text
+
+
+def _overdue_domain(company, partners, today):
+    return (
+        item_domain(company, partners)
+        & Domain("amount_residual", ">", 0)
+        & Domain("date_maturity", "<", today)
+    )
+
+
+def _overdue_item(line):
+    return {
+        "name": line.move_id.name,
+        "due": line.date_maturity,
+        "amount": line.amount_residual,
+    }
+
+
+def overdue_items_by_partner(env, company, today, partner_ids, limit=20):
+    """{commercial partner id: what ``RuleContext.overdue_items`` reads for
+    it} for many customers in one query (the hints of a batch of holds, passed
+    to the rules as ``RuleContext(overdue=...)``)."""
+    result = {partner_id: [] for partner_id in partner_ids}
+    if not partner_ids:
+        return result
+    Line = env["account.move.line"].sudo()
+    Line.flush_model(["partner_id", "date_maturity", "amount_residual", "move_id"])
+    env["account.move"].flush_model(["name"])
+    env["res.partner"].flush_model(["commercial_partner_id"])
+    query = Line._search(_overdue_domain(company, list(partner_ids), today))
+    rows = env.execute_query(
+        SQL(
+            """SELECT ranked.customer, move.name, ranked.date_maturity,
+                      ranked.amount_residual
+                 FROM (SELECT line.id, line.move_id, line.date_maturity,
+                              line.amount_residual,
+                              customer.commercial_partner_id AS customer,
+                              row_number() OVER (
+                                  PARTITION BY customer.commercial_partner_id
+                                  ORDER BY line.date_maturity, line.id
+                              ) AS position
+                         FROM account_move_line line
+                         JOIN res_partner customer ON customer.id = line.partner_id
+                        WHERE line.id IN %s) ranked
+                 JOIN account_move move ON move.id = ranked.move_id
+                WHERE ranked.position <= %s
+                ORDER BY ranked.customer, ranked.date_maturity, ranked.id""",
+            query.subselect(),
+            limit,
+        )
+    )
+    for customer, name, due, amount in rows:
+        result[customer].append({"name": name, "due": due, "amount": amount})
+    return result
 
 
 def _reason(rule, mode, name, hint, measured=None, threshold=None, is_amount=True):

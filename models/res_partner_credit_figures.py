@@ -87,6 +87,7 @@ class ResPartner(models.Model):
             credit_today(self.env, company),
             hints,
             batch.get("money"),
+            batch.get("overdue"),
         )
         params = partner._credit_batch_params(company, batch)
         figures = partner._credit_figures(company, batch, exposure, order_amount)

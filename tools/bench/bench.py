@@ -30,6 +30,9 @@ my_day      My Day of a collector with the whole book and with one case in
             ten, and the No Recent Human Contact filter (tools/bench/my_day.py)
 credit_file the daily refresh of the payment habits and tier suggestions of
             every customer (credit_file.py)
+holdsync    the hold synchronisation of the whole book (child process): the
+            first one (every automatic hold deleted) and a later run
+            (tools/bench/hold_sync.py)
 
 Prints the table and writes it as Markdown (``--out``), keeping whatever
 follows the ``<!-- history -->`` marker of an existing file.
@@ -52,6 +55,7 @@ from pathlib import Path
 import rhythm  # noqa: E402 (tools/bench: the escalation with repetition on)
 from credit_file import bench_credit_file, render_credit_file  # tools/bench/
 from statements import bench_statements, render_rows
+import hold_sync  # tools/bench/hold_sync.py, next to this script
 
 from odoo import Command, api
 from odoo.modules.registry import Registry
@@ -71,6 +75,7 @@ SECTIONS = [
     "statements",
     "my_day",
     "credit_file",
+    "holdsync",
 ]
 
 
@@ -525,6 +530,8 @@ def child_main(args):
             result = child_scheduler_addon(env)
         elif args.child == "scheduler_oca":
             result = child_scheduler_oca(env)
+        elif args.child == "holdsync":
+            result = hold_sync.measure(env)
         else:
             result = child_escalation(env, args.escalation_sample, args.pdf_sample)
         cr.rollback()
@@ -901,6 +908,8 @@ def render(res, args):  # noqa: C901
         add("")
     if "credit_file" in res:
         render_credit_file(add, res["credit_file"])
+    if "holdsync" in res:
+        lines += hold_sync.render(res["holdsync"])
     add("## Command")
     add("")
     add(
@@ -1023,6 +1032,8 @@ def summary_rows(res, args):
                 "",
             ]
         )
+    if "holdsync" in res:
+        rows.append(hold_sync.summary_row(res["holdsync"]))
     if "kanban" in res:
         k = res["kanban"]
         rows.append(
@@ -1125,6 +1136,9 @@ def main():  # noqa: C901
             per_mail = x["seconds"] / x["mails"] + med(x["pdf_s"])
             x["mails_per_s_pdf"] = 1 / per_mail
         res["escalation"] = x
+    if "holdsync" in sections:
+        _log("hold synchronisation...")
+        res["holdsync"] = run_child(args.config, args.addon, "holdsync")
     res["seconds"] = time.perf_counter() - t0
     if os.environ.get("BENCH_SETUP"):  # set by bench.sh
         res["setup"] = os.environ["BENCH_SETUP"]
