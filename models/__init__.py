@@ -32,6 +32,7 @@ from . import credit_collection_action
 from . import credit_collection_action_runner
 from . import credit_collection_action_handlers
 from . import credit_collection_action_delivery
+from . import credit_collection_action_queue
 from . import credit_collection_notice
 from . import res_config_settings
 from . import credit_application

@@ -31,3 +31,4 @@ from . import test_credit_stop
 from . import test_notice
 from . import test_arrangement
 from . import test_writeoff
+from . import test_queue_job
