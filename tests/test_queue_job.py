@@ -59,7 +59,9 @@ class TestQueuePathSameAsCron(EscalationCommon):
         customers = self.env["res.partner"]
         for index, days in enumerate((5, 5, 20, 35, 50, 70, 100)):
             customer = self._customer(f"Queue book {index} Ltd")
-            customer.email = f"ap{index}@queue-book.example.com" if index != 1 else False
+            customer.email = (
+                f"ap{index}@queue-book.example.com" if index != 1 else False
+            )
             self._invoice(customer, 100.0 + index, overdue_days=days)
             customers |= customer
         self._invoice(customers[0], 40.0, overdue_days=60)
@@ -78,6 +80,7 @@ class TestQueuePathSameAsCron(EscalationCommon):
             "_commit_escalation_step",
             lambda self, count=0: float("inf"),
         )
+
         # the test's transaction is not committed
         def no_retry(module):
             return patch.object(module, "retrying", lambda func, env: func())
@@ -142,8 +145,12 @@ class TestQueuePathSameAsCron(EscalationCommon):
                     bool(action.message_id),
                 )
             )
-        mails = self.env["mail.mail"].sudo().search_count(
-            [("model", "=", "credit.collection.case"), ("res_id", "in", cases.ids)]
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search_count(
+                [("model", "=", "credit.collection.case"), ("res_id", "in", cases.ids)]
+            )
         )
         return sorted(rows), mails
 
@@ -223,15 +230,14 @@ class TestQueueWorkerKilled(RealTransactionsCase):
             retrying(functools.partial(self._cancel, partner_ids, cr), self._env(cr))
 
     def _cancel(self, partner_ids, cr):
-        if True:
-            env = self._env(cr)
-            moves = env["account.move"].search([("partner_id", "in", partner_ids)])
-            moves.button_draft()
-            moves.button_cancel()
-            env.flush_all()
-            partners = env["res.partner"].browse(partner_ids)
-            env["credit.collection.case"]._update_cases(env.company, partners)
-            env["ir.config_parameter"].set_param(QUEUE_PARAM, "0")
+        env = self._env(cr)
+        moves = env["account.move"].search([("partner_id", "in", partner_ids)])
+        moves.button_draft()
+        moves.button_cancel()
+        env.flush_all()
+        partners = env["res.partner"].browse(partner_ids)
+        env["credit.collection.case"]._update_cases(env.company, partners)
+        env["ir.config_parameter"].set_param(QUEUE_PARAM, "0")
 
     def _state(self, case_ids):
         with self.registry.cursor() as cr:
@@ -247,9 +253,11 @@ class TestQueueWorkerKilled(RealTransactionsCase):
                 ]
             )
             mails = env["mail.mail"].search([("mail_message_id", "in", messages.ids)])
-            jobs = env["queue.job"].search(
-                [("model_name", "=", "credit.collection.action")], order="id"
-            ).filtered(lambda job: job.records <= actions)
+            jobs = (
+                env["queue.job"]
+                .search([("model_name", "=", "credit.collection.action")], order="id")
+                .filtered(lambda job: job.records <= actions)
+            )
             return {
                 "actions": actions.ids,
                 "done": actions.filtered(lambda a: a.state == "done").ids,

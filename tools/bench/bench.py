@@ -24,6 +24,9 @@ escalation  _run_escalation on a sample of overdue cases (child process):
             PDF rendering stubbed; then real wkhtmltopdf on a few statements
 kanban      server time of the collections kanban's grouped read
             (web_read_group by stage, first page) and its progress bars
+workers     the escalation's actions executed as queue_job jobs by one, then
+            two worker processes, from copies of the addon's database
+            (tools/bench/workers.py)
 
 Prints the table and writes it as Markdown (``--out``), keeping whatever
 follows the ``<!-- history -->`` marker of an existing file.
@@ -47,7 +50,15 @@ from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
 
 HISTORY_MARKER = "<!-- history -->"
-SECTIONS = ["confirm", "post", "exposure", "scheduler", "escalation", "kanban"]
+SECTIONS = [
+    "confirm",
+    "post",
+    "exposure",
+    "scheduler",
+    "escalation",
+    "kanban",
+    "workers",
+]
 
 
 def _log(msg):
@@ -820,6 +831,8 @@ def render(res, args):  # noqa: C901
         add(f"| read_progress_bar | {k['progress_bar_ms']:.1f} |")
         add(f"| both | {k['total_ms']:.1f} |")
         add("")
+    if "workers" in res:
+        render_workers(add, res["workers"])
     add("## Command")
     add("")
     add(
@@ -828,6 +841,30 @@ def render(res, args):  # noqa: C901
     )
     add("")
     return "\n".join(lines)
+
+
+def render_workers(add, w):
+    add("## 7. Escalation over queue_job workers")
+    add("")
+    add(
+        f"The actions of {w['cases']:,} overdue cases ({w['planned']:,} actions, "
+        f"real wkhtmltopdf) enqueued in jobs of {w['batch']} on "
+        "`root.credit_collection`, executed by an Odoo server with `--workers=N` "
+        "(the channel's capacity N), from the same copy of the addon's "
+        f"database each time; {w['cpus']} CPUs."
+    )
+    add("")
+    add("| workers | seconds | actions/s | jobs | load before / after |")
+    add("| --: | --: | --: | --: | --- |")
+    for count, run in sorted(w["runs"].items()):
+        add(
+            f"| {count} | {run['seconds']:.1f} | {run['per_s']:.2f} | {run['jobs']} "
+            f"| {run['load_before']:.1f} / {run['load_after']:.1f} |"
+        )
+    if "ratio" in w:
+        add("")
+        add(f"Two workers against one: **{w['ratio']:.2f}x** the throughput.")
+    add("")
 
 
 def summary_rows(res, args):
@@ -962,6 +999,8 @@ def main():  # noqa: C901
     parser.add_argument("--from-json", help="render a saved result again")
     parser.add_argument("--oca-target", default="")
     parser.add_argument("--only", help="comma-separated sections")
+    parser.add_argument("--queue-dir", default="", help="queue_job (workers)")
+    parser.add_argument("--workers-cases", type=int, default=150)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-db", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -1019,6 +1058,13 @@ def main():  # noqa: C901
             per_mail = x["seconds"] / x["mails"] + med(x["pdf_s"])
             x["mails_per_s_pdf"] = 1 / per_mail
         res["escalation"] = x
+    if "workers" in sections and args.queue_dir:
+        _log("workers...")
+        from workers import bench_workers  # tools/bench/workers.py
+
+        res["workers"] = bench_workers(
+            args.config, args.addon, args.queue_dir, cases=args.workers_cases
+        )
     res["seconds"] = time.perf_counter() - t0
     if os.environ.get("BENCH_SETUP"):  # set by bench.sh
         res["setup"] = os.environ["BENCH_SETUP"]
