@@ -48,8 +48,8 @@ class CreditCollectionActionQueue(models.Model):
 
     @api.model
     def _enqueue_due(self, companies, date, cases, batch_size):
-        """One job per batch of the actions due by ``date``; an identical job
-        still waiting is not enqueued twice. Returns the actions enqueued."""
+        """One job per batch of the actions due by ``date`` that no waiting
+        job holds already. Returns the actions enqueued."""
         domain = (
             self._due_domain()
             & Domain("company_id", "in", companies.ids)
@@ -57,7 +57,7 @@ class CreditCollectionActionQueue(models.Model):
         )
         if cases is not None:
             domain &= Domain("case_id", "in", cases.ids)
-        actions = self.sudo().search(domain, order="id")
+        actions = self.sudo().search(domain, order="id") - self._waiting_in_jobs()
         channel = self._queue_channel()
         # imported here: queue_job is not a dependency
         from odoo.addons.queue_job.job import identity_exact
@@ -72,6 +72,25 @@ class CreditCollectionActionQueue(models.Model):
             )._execute_job(date)
         _logger.info("Escalation: %s due actions enqueued on %s", len(actions), channel)
         return actions
+
+    @api.model
+    def _waiting_in_jobs(self):
+        """The actions of the jobs not started yet or running: the next run
+        (the hourly escalation job) does not enqueue them again."""
+        jobs = (
+            self.env["queue.job"]
+            .sudo()
+            .search(
+                Domain("model_name", "=", self._name)
+                & Domain("method_name", "=", "_execute_job")
+                & Domain(
+                    "state",
+                    "in",
+                    ("wait_dependencies", "pending", "enqueued", "started"),
+                )
+            )
+        )
+        return self.browse({id_ for job in jobs for id_ in job.records.ids})
 
     @api.model
     def _queue_channel(self):

@@ -97,6 +97,9 @@ class TestQueuePathSameAsCron(EscalationCommon):
                 self.assertEqual(max(map(len, batches)), 2)
                 self.assertEqual(len(sum(batches, [])), len(set(sum(batches, []))))
                 self.assertEqual(set(jobs.mapped("channel")), {QUEUE_CHANNEL})
+                # the next background run does not enqueue them again
+                again = self.Action._enqueue_due(self.company, self.today, cases, 2)
+                self.assertFalse(again)
                 self._perform(jobs)
                 first = self._snapshot(cases)
                 self._perform(jobs)

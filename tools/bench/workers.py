@@ -230,9 +230,7 @@ def run_workers(conf, db, env, workers, batch, log):
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait()
     states = dict(
-        query(
-            "SELECT state, count(*) FROM credit_collection_action GROUP BY state", db
-        )
+        query("SELECT state, count(*) FROM credit_collection_action GROUP BY state", db)
     )
     errors = query(
         "SELECT left(error, 120), count(*) FROM credit_collection_action "
