@@ -12,8 +12,8 @@ count of ``--workers``, from a copy of that starting point: the due actions
 enqueued in batches of ``--batch`` (the background run's ``_enqueue_due``), an
 Odoo server started in multi-process mode (``--workers=N``, the queue_job
 runner in its own process, the channel's capacity N), and the time from the
-first job taken by its runner to the last job done measured. Every copy is dropped at the
-end. Prints one line of JSON; ``bench.py`` (section ``workers``) runs it.
+first job taken by its runner to the last job done measured. Every copy is
+dropped at the end. Prints one line of JSON; ``bench.py`` (section ``workers``) runs it.
 
     python tools/bench/workers.py -c .build/bench-odoo.conf \\
         --source ccol_bench_addon --queue-dir ~/.cache/credit-collection/queue-job-…
@@ -135,10 +135,7 @@ print("PLANNED", len(planned))
 
 ENQUEUE_SCRIPT = """
 from odoo.addons.account_credit_collection.models.clock import credit_today
-from odoo.addons.account_credit_collection.models.credit_collection_action_queue import (
-    QUEUE_PARAM,
-)
-env["ir.config_parameter"].sudo().set_param(QUEUE_PARAM, "1")
+env["ir.config_parameter"].sudo().set_param("account_credit_collection.queue_job", "1")
 company = env.company
 actions = env["credit.collection.action"].sudo()._enqueue_due(
     company, credit_today(env, company), None, {batch}
