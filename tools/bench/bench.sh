@@ -39,13 +39,13 @@ case "$MODE" in
 quick)
     PREFIX="${BENCH_PREFIX:-ccol_bench_q}"
     LEVELS="10,1000,10000"
-    ARGS=(--repeat 12 --post 200 --escalation-sample 60 --pdf-sample 2)
+    ARGS=(--repeat 12 --post 200 --escalation-sample 60 --pdf-sample 2 --workers-cases 40)
     OUT="${BENCH_OUT:-$BUILD/benchmarks-quick.md}"
     ;;
 full)
     PREFIX="${BENCH_PREFIX:-ccol_bench}"
     LEVELS="10,1000,10000"
-    ARGS=(--repeat 30 --post 1000 --escalation-sample 400 --pdf-sample 5)
+    ARGS=(--repeat 30 --post 1000 --escalation-sample 400 --pdf-sample 5 --workers-cases 300)
     OUT="${BENCH_OUT:-$ROOT/docs/benchmarks.md}"
     ;;
 *) die "usage: bench.sh quick|full" ;;
