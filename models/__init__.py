@@ -34,6 +34,7 @@ from . import credit_collection_action_handlers
 from . import credit_collection_action_delivery
 from . import credit_statement_batch
 from . import credit_statement_send
+from . import credit_collection_action_queue
 from . import credit_collection_notice
 from . import credit_collection_rhythm
 from . import res_config_settings

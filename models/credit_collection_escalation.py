@@ -81,7 +81,7 @@ class CreditCollectionCase(models.Model):
         for company in quiet._escalation_companies(None, None):
             Action._check_deliveries(company)
             quiet._commit_escalation_step()
-            Action.with_context(mail_notify_force_send=False)._execute_due(
+            Action.with_context(mail_notify_force_send=False)._run_due(
                 company,
                 credit_today(self.env, company),
                 batch_size=50,
@@ -151,7 +151,8 @@ class CreditCollectionCase(models.Model):
             # the actions reason on the run's date too (a fee invoice's case
             # update, the reminders' tables)
             dated = Action.with_context(credit_collection_date=run_date)
-            summary["processed"] += dated._execute_due(
+            # (spread over workers as queue_job jobs when it is switched on)
+            summary["processed"] += dated._run_due(
                 company,
                 run_date,
                 cases=cases,

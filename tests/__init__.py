@@ -40,3 +40,4 @@ from . import test_credit_file
 from . import test_credit_file_tour
 from . import test_exposure_orders
 from . import test_hold_sync_bulk
+from . import test_queue_job

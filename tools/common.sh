@@ -101,3 +101,29 @@ check_log() {
         die "$what logged the warnings/errors above (full log: $logfile)"
     fi
 }
+
+# OCA queue_job (with openupgradelib, which it requires to install), for the
+# tests and the benchmark of the escalation spread over workers: installed from
+# PyPI into a folder of its own, never into the project's venv, so that every
+# other test and Odoo's runner from the wheel run without it. Exports
+# QUEUE_JOB_DIR, QUEUE_CONF (the Odoo config with queue_job on the addons path)
+# and QUEUE_PYTHONPATH (openupgradelib, for processes installing queue_job).
+QUEUE_JOB_PIN="odoo-addon-queue-job==19.0.2.4.0.1"
+OPENUPGRADELIB_PIN="openupgradelib==3.13.7"
+ensure_queue_job() {
+    local target="$CACHE/queue-job-${QUEUE_JOB_PIN##*==}" tmp
+    if [[ ! -d "$target/python/openupgradelib" ]]; then
+        log "Installing $QUEUE_JOB_PIN from PyPI into $target (not the project's venv)"
+        tmp="$(mktemp -d "$CACHE/.queue-job.XXXXXX")"
+        local pip=("$VENV/bin/pip" install -q --disable-pip-version-check --no-deps)
+        "${pip[@]}" --target "$tmp" "$QUEUE_JOB_PIN"
+        "${pip[@]}" --target "$tmp/python" "$OPENUPGRADELIB_PIN"
+        rm -rf "$target"
+        mv "$tmp" "$target"
+    fi
+    QUEUE_JOB_DIR="$target"
+    QUEUE_PYTHONPATH="$target/python"
+    QUEUE_CONF="$BUILD/queue-odoo.conf"
+    sed "s|^addons_path = .*|&,$target/odoo/addons|" "$ODOO_CONF" >"$QUEUE_CONF"
+    export QUEUE_JOB_DIR QUEUE_PYTHONPATH QUEUE_CONF
+}

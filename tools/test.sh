@@ -15,6 +15,21 @@ log "Installing $ADDON into $DB"
 odoo -d "$DB" -i "$ADDON" --stop-after-init --log-level=info >"$BUILD/test-install.log" 2>&1 \
     || { tail -40 "$BUILD/test-install.log" >&2; die "installing $ADDON failed"; }
 check_log "$BUILD/test-install.log" "installing $ADDON"
+# The escalation spread over queue_job workers is tested in a copy of the test
+# database where OCA queue_job is installed too (tests/test_queue_job.py; they
+# skip in every database without it): with the full suite, or when asked for.
+QUEUE_DB=""
+if (($# == 0)) || [[ "$*" == *test_queue_job* ]]; then
+    QUEUE_DB="${DB}_queue"
+    ensure_queue_job
+    dropdb --if-exists "$QUEUE_DB"
+    createdb -T "$DB" "$QUEUE_DB"
+    log "Installing queue_job into $QUEUE_DB"
+    PYTHONPATH="$QUEUE_PYTHONPATH" "$PYTHON" "$ODOO_BIN" -c "$QUEUE_CONF" -d "$QUEUE_DB" \
+        -i queue_job --stop-after-init --log-level=info >"$BUILD/test-queue-install.log" 2>&1 \
+        || { tail -40 "$BUILD/test-queue-install.log" >&2; die "installing queue_job failed"; }
+    check_log "$BUILD/test-queue-install.log" "installing queue_job"
+fi
 # The packaging checks (wheel, upgrade from the last release, uninstall; about
 # a minute) with the full suite only: `make test ARGS=...` runs just pytest.
 if (($# == 0)); then
@@ -43,10 +58,17 @@ PYTHONPATH="$ROOT/tools${PYTHONPATH:+:$PYTHONPATH}" \
     -c "$ADDONS_DIR/$ADDON/pytest.ini" --odoo-config="$ODOO_CONF" --odoo-database="$DB" \
     --odoo-log-level=warn --odoo-http "${targets[@]}" ${args[@]+"${args[@]}"}
 rc=$?
-set -e
 if [[ $rc -eq 5 ]]; then
     die "pytest collected no test"
 fi
+if [[ -n "$QUEUE_DB" ]]; then
+    log "Running tests/test_queue_job.py in $QUEUE_DB (queue_job installed)"
+    ODOO_QUEUE_JOB_CHANNELS=root:0 CREDIT_COLLECTION_QUEUE_TESTS=1 PYTHONPATH="$ROOT/tools:$QUEUE_PYTHONPATH${PYTHONPATH:+:$PYTHONPATH}" \
+        "$VENV/bin/pytest" -p no:cacheprovider -p ccol_pytest_summary --rootdir="$ADDONS_DIR/$ADDON" \
+        -c "$ADDONS_DIR/$ADDON/pytest.ini" --odoo-config="$QUEUE_CONF" --odoo-database="$QUEUE_DB" \
+        --odoo-log-level=warn --odoo-http "$ADDONS_DIR/$ADDON/tests/test_queue_job.py" || rc=1
+fi
+set -e
 # The same suite under Odoo's own runner, from the wheel, with the full suite
 # only (about five minutes)
 if (($# == 0)); then

@@ -33,6 +33,9 @@ credit_file the daily refresh of the payment habits and tier suggestions of
 holdsync    the hold synchronisation of the whole book (child process): the
             first one (every automatic hold deleted) and a later run
             (tools/bench/hold_sync.py)
+workers     the escalation's actions executed as queue_job jobs by one, then
+            two worker processes, from copies of the addon's database
+            (tools/bench/workers.py)
 
 Prints the table and writes it as Markdown (``--out``), keeping whatever
 follows the ``<!-- history -->`` marker of an existing file.
@@ -76,6 +79,7 @@ SECTIONS = [
     "my_day",
     "credit_file",
     "holdsync",
+    "workers",
 ]
 
 
@@ -910,6 +914,8 @@ def render(res, args):  # noqa: C901
         render_credit_file(add, res["credit_file"])
     if "holdsync" in res:
         lines += hold_sync.render(res["holdsync"])
+    if "workers" in res:
+        render_workers(add, res["workers"])
     add("## Command")
     add("")
     add(
@@ -918,6 +924,30 @@ def render(res, args):  # noqa: C901
     )
     add("")
     return "\n".join(lines)
+
+
+def render_workers(add, w):
+    add("## 7. Escalation over queue_job workers")
+    add("")
+    add(
+        f"The actions of {w['cases']:,} overdue cases ({w['planned']:,} actions, "
+        f"real wkhtmltopdf) enqueued in jobs of {w['batch']} on "
+        "`root.credit_collection`, executed by an Odoo server with `--workers=N` "
+        "(the channel's capacity N), from the same copy of the addon's "
+        f"database each time; {w['cpus']} CPUs."
+    )
+    add("")
+    add("| workers | seconds | actions/s | jobs | load before / after |")
+    add("| --: | --: | --: | --: | --- |")
+    for count, run in sorted(w["runs"].items()):
+        add(
+            f"| {count} | {run['seconds']:.1f} | {run['per_s']:.2f} | {run['jobs']} "
+            f"| {run['load_before']:.1f} / {run['load_after']:.1f} |"
+        )
+    if "ratio" in w:
+        add("")
+        add(f"Two workers against one: **{w['ratio']:.2f}x** the throughput.")
+    add("")
 
 
 def summary_rows(res, args):
@@ -1069,6 +1099,8 @@ def main():  # noqa: C901
     parser.add_argument("--from-json", help="render a saved result again")
     parser.add_argument("--oca-target", default="")
     parser.add_argument("--only", help="comma-separated sections")
+    parser.add_argument("--queue-dir", default="", help="queue_job (workers)")
+    parser.add_argument("--workers-cases", type=int, default=150)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-db", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -1139,6 +1171,13 @@ def main():  # noqa: C901
     if "holdsync" in sections:
         _log("hold synchronisation...")
         res["holdsync"] = run_child(args.config, args.addon, "holdsync")
+    if "workers" in sections and args.queue_dir:
+        _log("workers...")
+        from workers import bench_workers  # tools/bench/workers.py
+
+        res["workers"] = bench_workers(
+            args.config, args.addon, args.queue_dir, cases=args.workers_cases
+        )
     res["seconds"] = time.perf_counter() - t0
     if os.environ.get("BENCH_SETUP"):  # set by bench.sh
         res["setup"] = os.environ["BENCH_SETUP"]

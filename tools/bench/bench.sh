@@ -28,6 +28,8 @@ if [[ ! -d "$OCA_TARGET/odoo/addons/sale_financial_risk" ]]; then
     "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps --target "$OCA_TARGET" \
         "${OCA_PEERS[@]}"
 fi
+# OCA queue_job for the `workers` section (its own folder too)
+ensure_queue_job
 BENCH_CONF="$BUILD/bench-odoo.conf"
 sed "s|^addons_path = .*|&,$OCA_TARGET/odoo/addons|" "$ODOO_CONF" >"$BENCH_CONF"
 # the benchmark never serves HTTP; keep the demo port free
@@ -37,13 +39,13 @@ case "$MODE" in
 quick)
     PREFIX="${BENCH_PREFIX:-ccol_bench_q}"
     LEVELS="10,1000,10000"
-    ARGS=(--repeat 12 --post 200 --escalation-sample 60 --pdf-sample 2)
+    ARGS=(--repeat 12 --post 200 --escalation-sample 60 --pdf-sample 2 --workers-cases 40)
     OUT="${BENCH_OUT:-$BUILD/benchmarks-quick.md}"
     ;;
 full)
     PREFIX="${BENCH_PREFIX:-ccol_bench}"
     LEVELS="10,1000,10000"
-    ARGS=(--repeat 30 --post 1000 --escalation-sample 400 --pdf-sample 5)
+    ARGS=(--repeat 30 --post 1000 --escalation-sample 400 --pdf-sample 5 --workers-cases 300)
     OUT="${BENCH_OUT:-$ROOT/docs/benchmarks.md}"
     ;;
 *) die "usage: bench.sh quick|full" ;;
@@ -115,4 +117,4 @@ wait
 export BENCH_SETUP="$((SECONDS - SETUP_START)) s, $SETUP_KIND"
 "$PYTHON" "$ROOT/tools/bench/bench.py" -c "$BENCH_CONF" --mode "$MODE" --plain "$PLAIN" \
     --addon "$ADDON_DB" --oca "$OCA_DB" --levels "$LEVELS" --out "$OUT" \
-    --oca-target "$OCA_TARGET" --json "$BUILD/bench/$MODE.json" ${BENCH_ONLY:+--only "$BENCH_ONLY"} "${ARGS[@]}"
+    --oca-target "$OCA_TARGET" --queue-dir "$QUEUE_JOB_DIR" --json "$BUILD/bench/$MODE.json" ${BENCH_ONLY:+--only "$BENCH_ONLY"} "${ARGS[@]}"
