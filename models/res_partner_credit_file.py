@@ -50,7 +50,7 @@ class ResPartner(models.Model):
         ],
         string="Preferred Channel",
     )
-    credit_file_note = fields.Text(string="Credit Notes")
+    credit_file_note = fields.Text(string="Credit File Notes")
     credit_habit_id = fields.Many2one(
         "credit.payment.habit",
         string="Payment Habits",

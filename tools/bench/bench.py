@@ -55,10 +55,10 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+import hold_sync  # tools/bench/hold_sync.py, next to this script
 import rhythm  # noqa: E402 (tools/bench: the escalation with repetition on)
 from credit_file import bench_credit_file, render_credit_file  # tools/bench/
 from statements import bench_statements, render_rows
-import hold_sync  # tools/bench/hold_sync.py, next to this script
 
 from odoo import Command, api
 from odoo.modules.registry import Registry
