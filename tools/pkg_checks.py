@@ -192,7 +192,10 @@ def _addon_columns_on_core(cr):
         """,
         {"addon": ADDON},
     )
-    return sorted((model.replace(".", "_"), name) for model, name in cr.fetchall())
+    # a model whose table is not its dotted name (ir.actions.report is
+    # ir_act_report_xml, inherited by the statement batch) adds nothing stored
+    columns = [(model.replace(".", "_"), name) for model, name in cr.fetchall()]
+    return sorted((table, name) for table, name in columns if _table_exists(cr, table))
 
 
 def _table_exists(cr, table):
