@@ -9,6 +9,7 @@ advance (money received, credit_check_mixin's "prepaid") until a Collections
 Manager lifts it, with a reason, after the tier's cooling-off period."""
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -79,13 +80,31 @@ class CreditHold(models.Model):
         assessment. A customer has one active stop: an existing one is kept
         (its first cause and date stand). Returns the stop."""
         partner = partner.commercial_partner_id
-        existing = self._active_stops(partner, company)
-        if existing:
-            return existing[:1]
+        stops = self._credit_stops(
+            company, [(partner, cause, case or None, detail or False)]
+        )
+        return stops[partner.id]
+
+    @api.model
+    def _credit_stops(self, company, entries):
+        """The credit stops of ``entries`` ([(commercial partner, cause, case
+        or None, detail)]) in ``company``, in bulk (a first daily run on a book
+        with thousands of customers in a stage that stops credit): the stops
+        and their reason lines in one create each, the stop logged on the hold
+        and on its case in one batch each (a note, no notification). A customer
+        keeps an active stop it has, and the first entry of a customer
+        stands. Returns {partner id: its active stop}."""
+        partners = self.env["res.partner"].browse({e[0].id for e in entries})
+        stops = {
+            hold.partner_id.id: hold for hold in self._active_stops(partners, company)
+        }
         today = credit_today(self.env, company)
-        months = partner._credit_policy(company).credit_stop_cooling_months
-        hold = self.sudo().create(
-            {
+        todo = {}
+        for partner, cause, case, detail in entries:
+            if partner.id in stops or partner.id in todo:
+                continue
+            months = partner._credit_policy(company).credit_stop_cooling_months
+            todo[partner.id] = {
                 "partner_id": partner.id,
                 "company_id": company.id,
                 "origin": "stop",
@@ -93,22 +112,42 @@ class CreditHold(models.Model):
                 "stop_date": today,
                 "stop_lift_date": today + relativedelta(months=months),
                 "stop_case_id": case.id if case else False,
-                "note": detail or False,
+                "note": detail,
                 "user_id": self.env.user.id,
             }
+        if not todo:
+            return stops
+        holds = (
+            self.sudo()
+            .with_context(
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+            )
+            .create(list(todo.values()))
         )
-        hold._set_reasons([hold._stop_reason()])
-        body = self.env._(
-            "Credit stopped %(cause)s: orders on credit are refused; orders paid "
-            "in advance are still confirmed. A Collections Manager can lift the "
-            "stop from %(date)s.",
-            cause=hold._stop_cause_text(),
-            date=hold.stop_lift_date,
+        self.env["credit.hold.reason"].sudo().create(
+            [dict(self._reason_values(h._stop_reason()), hold_id=h.id) for h in holds]
         )
-        hold.message_post(body=body)
-        if case:
-            case.message_post(body=body)
-        return hold
+        bodies = {
+            hold: escape(
+                self.env._(
+                    "Credit stopped %(cause)s: orders on credit are refused; orders "
+                    "paid in advance are still confirmed. A Collections Manager can "
+                    "lift the stop from %(date)s.",
+                    cause=hold._stop_cause_text(),
+                    date=hold.stop_lift_date,
+                )
+            )
+            for hold in holds
+        }
+        holds._message_log_batch({hold.id: body for hold, body in bodies.items()})
+        with_case = holds.filtered("stop_case_id")
+        with_case.stop_case_id._message_log_batch(
+            {hold.stop_case_id.id: bodies[hold] for hold in with_case}
+        )
+        stops.update({hold.partner_id.id: hold for hold in holds})
+        return stops
 
     @api.model
     def _cron_credit_stops(self, company):
@@ -124,8 +163,9 @@ class CreditHold(models.Model):
             )
         )
         stopped = set(self._active_stops(cases.partner_id, company).partner_id.ids)
-        for case in cases.filtered(lambda c: c.partner_id.id not in stopped):
-            case._stop_credit_for_stage()
+        cases.filtered(
+            lambda c: c.partner_id.id not in stopped
+        )._stop_credit_for_stage()
 
     # ------------------------------------------------------------------- lift
     def action_lift_stop(self, reason):
@@ -232,18 +272,22 @@ class CreditCollectionCase(models.Model):
             "account_credit_collection.stage_written_off", raise_if_not_found=False
         )
         Hold = self.env["credit.hold"]
-        for case in self.filtered(lambda c: c.stage_id.stops_credit):
-            stage = case.stage_id
-            cause = (
-                "legal"
-                if stage.is_legal
-                else "written_off"
-                if stage == written_off
-                else "stage"
-            )
-            Hold._credit_stop(
-                case.partner_id, case.company_id, cause, case=case, detail=stage.name
-            )
+        stopping = self.filtered(lambda c: c.stage_id.stops_credit)
+        for company, cases in stopping.grouped("company_id").items():
+            entries = []
+            for case in cases:
+                stage = case.stage_id
+                cause = (
+                    "legal"
+                    if stage.is_legal
+                    else "written_off"
+                    if stage == written_off
+                    else "stage"
+                )
+                entries.append(
+                    (case.partner_id.commercial_partner_id, cause, case, stage.name)
+                )
+            Hold._credit_stops(company, entries)
 
 
 class ResPartner(models.Model):

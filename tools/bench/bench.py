@@ -60,7 +60,7 @@ import rhythm  # noqa: E402 (tools/bench: the escalation with repetition on)
 from credit_file import bench_credit_file, render_credit_file  # tools/bench/
 from statements import bench_statements, render_rows
 
-from odoo import Command, api
+from odoo import Command, api, sql_db
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
 
@@ -932,12 +932,13 @@ def render_workers(add, w):
     add(
         f"The actions of {w['cases']:,} overdue cases ({w['planned']:,} actions, "
         f"real wkhtmltopdf) enqueued in jobs of {w['batch']} on "
-        "`root.credit_collection`, executed by an Odoo server with `--workers=N` "
-        "(the channel's capacity N), from the same copy of the addon's "
+        "`root.credit_collection`, N at a time (the channel's capacity), by an "
+        "Odoo server with `--workers=N+1` (one HTTP worker free for the report "
+        "assets wkhtmltopdf fetches), from the same copy of the addon's "
         f"database each time; {w['cpus']} CPUs."
     )
     add("")
-    add("| workers | seconds | actions/s | jobs | load before / after |")
+    add("| jobs at a time (N) | seconds | actions/s | jobs | load before / after |")
     add("| --: | --: | --: | --: | --- |")
     for count, run in sorted(w["runs"].items()):
         add(
@@ -1175,6 +1176,9 @@ def main():  # noqa: C901
         _log("workers...")
         from workers import bench_workers  # tools/bench/workers.py
 
+        # the copy of the addon's database needs this process' pooled
+        # connections to it closed (the sections above used them)
+        sql_db.close_db(args.addon)
         res["workers"] = bench_workers(
             args.config, args.addon, args.queue_dir, cases=args.workers_cases
         )

@@ -45,7 +45,7 @@ quick)
 full)
     PREFIX="${BENCH_PREFIX:-ccol_bench}"
     LEVELS="10,1000,10000"
-    ARGS=(--repeat 30 --post 1000 --escalation-sample 400 --pdf-sample 5 --workers-cases 300)
+    ARGS=(--repeat 30 --post 1000 --escalation-sample 400 --pdf-sample 5 --workers-cases 200)
     OUT="${BENCH_OUT:-$ROOT/docs/benchmarks.md}"
     ;;
 *) die "usage: bench.sh quick|full" ;;

@@ -10,7 +10,7 @@ overdue cases with an email address and no action yet planned (reminders with
 their PDF rendered by wkhtmltopdf, calls, holds, notices). Then, for each
 count of ``--workers``, from a copy of that starting point: the due actions
 enqueued in batches of ``--batch`` (the background run's ``_enqueue_due``), an
-Odoo server started in multi-process mode (``--workers=N``, the queue_job
+Odoo server started in multi-process mode (``--workers=N+1``, the queue_job
 runner in its own process, the channel's capacity N), and the time from the
 first job taken by its runner to the last job done measured. Every copy is
 dropped at the end. Prints one line of JSON; ``bench.py`` (section ``workers``) runs it.
@@ -183,7 +183,11 @@ def job_counts(db):
 
 def run_workers(conf, db, env, workers, batch, log):
     """Seconds from the first job taken by the runner to the last done, with
-    ``workers`` HTTP worker processes (the channel's capacity)."""
+    ``workers`` jobs at a time (the channel's capacity) on ``workers`` + 1
+    HTTP worker processes: one is always free to serve the report assets
+    wkhtmltopdf asks the server for while a job renders a statement (with
+    as many processes as jobs, a lone worker waits for itself until
+    wkhtmltopdf gives up on the assets)."""
     enqueue(conf, db, env, batch, log)
     port = free_port()
     server_env = {
@@ -193,7 +197,7 @@ def run_workers(conf, db, env, workers, batch, log):
     server = odoo(
         conf,
         db,
-        f"--workers={workers}",
+        f"--workers={workers + 1}",
         "--max-cron-threads=0",
         "--http-interface=127.0.0.1",
         f"--http-port={port}",
