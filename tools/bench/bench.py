@@ -142,25 +142,28 @@ def rolled_back(env):
 ORDERS = "ORDERS"
 
 
+def new_quotation(env, partner, product):
+    """A one-line quotation of ``partner``, written and out of the cache:
+    what each confirmation sample confirms."""
+    order = env["sale.order"].create(
+        {
+            "partner_id": partner.id,
+            "order_line": [
+                Command.create(
+                    {"product_id": product.id, "product_uom_qty": 1, "price_unit": 100}
+                )
+            ],
+        }
+    )
+    env.flush_all()
+    env.invalidate_all()
+    return order
+
+
 def confirm_once(db, partner, product):
     env = db.env
     with rolled_back(env):
-        order = env["sale.order"].create(
-            {
-                "partner_id": partner.id,
-                "order_line": [
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "product_uom_qty": 1,
-                            "price_unit": 100,
-                        }
-                    )
-                ],
-            }
-        )
-        env.flush_all()
-        env.invalidate_all()
+        order = new_quotation(env, partner, product)
         start = time.perf_counter()
         order.action_confirm()
         env.flush_all()

@@ -38,10 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import (  # noqa: E402  pylint: disable=wrong-import-position
     Db,
     confirm_once,
+    new_quotation,
     rolled_back,
 )
 
-from odoo import Command  # noqa: E402  pylint: disable=wrong-import-position
 from odoo.tools import config  # noqa: E402  pylint: disable=wrong-import-position
 
 
@@ -121,22 +121,7 @@ def confirm_profiled(db, partner, product, prof):
     """``bench.confirm_once`` with ``prof`` on around the timed part only."""
     env = db.env
     with rolled_back(env):
-        order = env["sale.order"].create(
-            {
-                "partner_id": partner.id,
-                "order_line": [
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "product_uom_qty": 1,
-                            "price_unit": 100,
-                        }
-                    )
-                ],
-            }
-        )
-        env.flush_all()
-        env.invalidate_all()
+        order = new_quotation(env, partner, product)
         prof.enable()
         order.action_confirm()
         env.flush_all()
@@ -233,22 +218,7 @@ def confirm_cpu(db, clock, partner, product):
     ns of the timed part (``action_confirm()`` + flush)."""
     env = db.env
     with rolled_back(env):
-        order = env["sale.order"].create(
-            {
-                "partner_id": partner.id,
-                "order_line": [
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "product_uom_qty": 1,
-                            "price_unit": 100,
-                        }
-                    )
-                ],
-            }
-        )
-        env.flush_all()
-        env.invalidate_all()
+        order = new_quotation(env, partner, product)
         py0, pg0 = clock.sample()
         wall0 = time.perf_counter_ns()
         order.action_confirm()
